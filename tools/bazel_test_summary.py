@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Counts individual test cases of a `bazel test` run.
+
+Reads the run's build-event file (JSON lines) for each test target's overall
+status, and the target's test.xml for its test cases. A target that did not
+build or left no test.xml counts as one failed case, so a broken target can
+never disappear from the total. Prints failing cases, then one line
+`N passed, M failed`.
+"""
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+
+def target_statuses(bep_path):
+    statuses = {}
+    with open(bep_path, encoding="utf-8") as f:
+        for line in f:
+            event = json.loads(line)
+            ident = event.get("id", {})
+            if "testSummary" in ident:
+                label = ident["testSummary"]["label"]
+                statuses[label] = event.get("testSummary", {}).get(
+                    "overallStatus", "FAILED")
+            elif "targetCompleted" in ident:
+                label = ident["targetCompleted"]["label"]
+                completed = event.get("completed", {})
+                if not completed.get("success", False) or event.get("aborted"):
+                    statuses.setdefault(label, "FAILED_TO_BUILD")
+    return statuses
+
+
+def xml_cases(xml_path):
+    """Returns (passed, failed names) for one test.xml."""
+    root = ET.parse(xml_path).getroot()
+    passed, failed = 0, []
+    for case in root.iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed.append(case.get("classname", "") + "." + case.get("name", ""))
+        elif case.get("result") == "skipped" or case.find("skipped") is not None:
+            continue
+        else:
+            passed += 1
+    return passed, failed
+
+
+def main():
+    bep_path, testlogs, targets_file = sys.argv[1:4]
+    with open(targets_file, encoding="utf-8") as f:
+        targets = [t.strip() for t in f if t.strip()]
+    statuses = target_statuses(bep_path)
+    total_passed, failures = 0, []
+    for label in targets:
+        status = statuses.get(label, "NO_STATUS")
+        rel = label.lstrip("/").replace(":", "/")
+        xml_path = os.path.join(testlogs, rel, "test.xml")
+        if status in ("PASSED", "FLAKY", "FAILED") and os.path.exists(xml_path):
+            passed, failed = xml_cases(xml_path)
+            if status != "FAILED" or failed:
+                total_passed += passed
+                failures += [f"{label}: {name}" for name in failed]
+                continue
+        failures.append(f"{label}: {status}")
+    for failure in failures:
+        print(f"FAILED {failure}")
+    print(f"{total_passed} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
