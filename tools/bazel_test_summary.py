@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Counts individual test cases of a `bazel test` run.
 
-Reads the run's build-event file (JSON lines) for each test target's overall
-status, and the target's test.xml for its test cases. A target that did not
-build or left no test.xml counts as one failed case, so a broken target can
-never disappear from the total. Prints failing cases, then one line
-`N passed, M failed`.
+Reads the run's build-event file (JSON lines) for the test targets and each
+one's overall status, and each target's test.xml for its test cases. A target
+that did not build or left no test.xml counts as one failed case, and a run
+that failed before configuring targets (a BUILD file that does not load)
+counts as one failed case, so nothing broken can vanish from the total.
+Prints failing cases, then one line `N passed, M failed`.
 """
 import json
 import os
@@ -13,13 +14,20 @@ import sys
 import xml.etree.ElementTree as ET
 
 
-def target_statuses(bep_path):
-    statuses = {}
+def read_events(bep_path):
+    """Returns (test target labels, their statuses)."""
+    targets, statuses = [], {}
+    if not os.path.exists(bep_path):
+        return targets, statuses
     with open(bep_path, encoding="utf-8") as f:
         for line in f:
             event = json.loads(line)
             ident = event.get("id", {})
-            if "testSummary" in ident:
+            if "targetConfigured" in ident:
+                kind = event.get("configured", {}).get("targetKind", "")
+                if kind.endswith("_test rule"):
+                    targets.append(ident["targetConfigured"]["label"])
+            elif "testSummary" in ident:
                 label = ident["testSummary"]["label"]
                 statuses[label] = event.get("testSummary", {}).get(
                     "overallStatus", "FAILED")
@@ -28,7 +36,7 @@ def target_statuses(bep_path):
                 completed = event.get("completed", {})
                 if not completed.get("success", False) or event.get("aborted"):
                     statuses.setdefault(label, "FAILED_TO_BUILD")
-    return statuses
+    return sorted(set(targets)), statuses
 
 
 def xml_cases(xml_path):
@@ -46,11 +54,13 @@ def xml_cases(xml_path):
 
 
 def main():
-    bep_path, testlogs, targets_file = sys.argv[1:4]
-    with open(targets_file, encoding="utf-8") as f:
-        targets = [t.strip() for t in f if t.strip()]
-    statuses = target_statuses(bep_path)
+    bep_path, testlogs, exit_code = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    targets, statuses = read_events(bep_path)
     total_passed, failures = 0, []
+    # 0: all passed, 3: some tests failed (counted below), 4: no tests.
+    if exit_code not in (0, 3) and not any(
+            s not in ("PASSED", "FLAKY") for s in statuses.values()):
+        failures.append(f"bazel exited with code {exit_code} (see log above)")
     for label in targets:
         status = statuses.get(label, "NO_STATUS")
         rel = label.lstrip("/").replace(":", "/")
