@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/cli/promql_commands.h"
 
 namespace fraisier::cli {
 namespace {
@@ -86,7 +87,10 @@ std::vector<Command> DefaultCommands() {
        "EXPR",
        "Run a range query against a ruler.",
        nullptr},
-      {{"promql", "format"}, "EXPR", "Print EXPR in canonical form.", nullptr},
+      {{"promql", "format"},
+       "EXPR",
+       "Print EXPR in canonical form.",
+       RunPromqlFormat},
       {{"promqltest"}, "FILE...", "Run PromQL test scripts.", nullptr},
   };
 }
