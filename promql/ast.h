@@ -134,8 +134,8 @@ class StringLiteral final : public Expr {
 
 // Modifiers shared by vector selectors and subqueries.
 struct TimeModifiers {
-  int64_t offset_ms = 0;              // `offset 5m` (may be negative)
-  std::optional<int64_t> at_ms;       // `@ 1700000000.123`
+  int64_t offset_ms = 0;                       // `offset 5m` (may be negative)
+  std::optional<int64_t> at_ms;                // `@ 1700000000.123`
   AtModifier at_modifier = AtModifier::kNone;  // `@ start()` / `@ end()`
 
   bool has_at() const {
@@ -204,7 +204,7 @@ enum class Cardinality : uint8_t {
 // `on(a, b) group_left(c)` and friends.
 struct VectorMatching {
   Cardinality card = Cardinality::kOneToOne;
-  bool on = false;                          // on(...) vs ignoring(...)
+  bool on = false;                           // on(...) vs ignoring(...)
   std::vector<std::string> matching_labels;  // the on/ignoring list
   std::vector<std::string> include;          // the group_left/right list
 };
