@@ -39,6 +39,10 @@ absl::string_view BinaryOpText(BinaryOp op) {
       return "^";
     case BinaryOp::kAtan2:
       return "atan2";
+    case BinaryOp::kTrimUpper:
+      return "</";
+    case BinaryOp::kTrimLower:
+      return ">/";
     case BinaryOp::kEql:
       return "==";
     case BinaryOp::kNeq:
@@ -157,8 +161,21 @@ bool EqualModifiers(const TimeModifiers& a, const TimeModifiers& b) {
          a.at_modifier == b.at_modifier;
 }
 
+// Matchers compare as a multiset: their order carries no meaning, and the
+// printer sorts them, so a formatted query reparses in another order.
+bool EqualMatcherSets(const std::vector<Matcher>& a,
+                      const std::vector<Matcher>& b) {
+  if (a.size() != b.size()) return false;
+  std::vector<std::string> x, y;
+  for (const Matcher& m : a) x.push_back(m.ToString());
+  for (const Matcher& m : b) y.push_back(m.ToString());
+  std::sort(x.begin(), x.end());
+  std::sort(y.begin(), y.end());
+  return x == y;
+}
+
 bool EqualSelectors(const VectorSelector& a, const VectorSelector& b) {
-  return a.name == b.name && a.matchers == b.matchers &&
+  return a.name == b.name && EqualMatcherSets(a.matchers, b.matchers) &&
          EqualModifiers(a.modifiers, b.modifiers);
 }
 

@@ -56,7 +56,9 @@ enum class BinaryOp : uint8_t {
   kMod,
   kPow,
   kAtan2,
-  kEql,  // ==
+  kTrimUpper,  // </
+  kTrimLower,  // >/
+  kEql,        // ==
   kNeq,
   kGtr,
   kLss,

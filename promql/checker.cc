@@ -77,6 +77,8 @@ class Checker {
   absl::string_view input_;
   CheckError* error_;
   bool failed_ = false;
+  // info()'s label-selector argument, which may match the empty string.
+  const VectorSelector* bypass_empty_matcher_check_ = nullptr;
 };
 
 ValueType Checker::Check(Expr& node) {
@@ -231,6 +233,25 @@ void Checker::CheckCall(Call& n) {
                       max_args, quoted, got));
     }
   }
+  if (f.name == "info" && got > 1) {
+    // The second argument selects info metrics by their labels alone.
+    const Expr& selector = *n.args[1];
+    if (selector.type() != ValueType::kVector) {
+      return Fail(n.pos, absl::StrCat("expected type instant vector in call "
+                                      "to function \"info\", got ",
+                                      DocumentedType(selector.type())));
+    }
+    if (selector.kind() != NodeKind::kVectorSelector) {
+      return Fail(selector.pos, "expected label selectors only");
+    }
+    const auto& vs = static_cast<const VectorSelector&>(selector);
+    if (!vs.name.empty()) {
+      return Fail(selector.pos,
+                  "expected label selectors only, got vector selector "
+                  "instead");
+    }
+    bypass_empty_matcher_check_ = &vs;
+  }
   for (int i = 0; i < got; ++i) {
     int type_index = i;
     if (i >= nargs) {
@@ -262,6 +283,7 @@ void Checker::CheckVectorSelector(VectorSelector& n) {
     }
     return;
   }
+  if (&n == bypass_empty_matcher_check_) return;
   // A selector must not match everything by accident (a typo such as {}).
   for (const Matcher& m : n.matchers) {
     if (!m.MatchesEmpty()) return;

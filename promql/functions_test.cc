@@ -25,7 +25,7 @@ const FunctionInfo& Get(absl::string_view name) {
 }
 
 TEST(FunctionsTest, CountMatchesPrometheus) {
-  EXPECT_EQ(AllFunctions().size(), 88u);
+  EXPECT_EQ(AllFunctions().size(), 91u);
 }
 
 TEST(FunctionsTest, AllFunctionsSortedAndUnique) {
@@ -93,7 +93,9 @@ TEST(FunctionsTest, EveryDocumentedFunctionPresent) {
                                 "log10",
                                 "log2",
                                 "mad_over_time",
+                                "max_of",
                                 "max_over_time",
+                                "min_of",
                                 "min_over_time",
                                 "minute",
                                 "month",
@@ -117,6 +119,7 @@ TEST(FunctionsTest, EveryDocumentedFunctionPresent) {
                                 "sqrt",
                                 "start",
                                 "step",
+                                "start_timestamp",
                                 "stddev_over_time",
                                 "stdvar_over_time",
                                 "sum_over_time",
@@ -270,7 +273,7 @@ TEST(FunctionsTest, ExperimentalCount) {
   // double_exponential_smoothing, end, first_over_time,
   // histogram_quantiles, info, integral, mad_over_time, range,
   // sort_by_label, sort_by_label_desc, start, step, ts_of_*_over_time (4).
-  EXPECT_EQ(experimental, 16);
+  EXPECT_EQ(experimental, 19);
 }
 
 TEST(FunctionsTest, ScalarReturningFunctions) {
@@ -278,8 +281,8 @@ TEST(FunctionsTest, ScalarReturningFunctions) {
   for (const FunctionInfo* f : AllFunctions()) {
     if (f->return_type == kS) names.emplace_back(f->name);
   }
-  EXPECT_THAT(names, ElementsAre("end", "pi", "range", "scalar", "start",
-                                 "step", "time"));
+  EXPECT_THAT(names, ElementsAre("end", "max_of", "min_of", "pi", "range",
+                                 "scalar", "start", "step", "time"));
 }
 
 }  // namespace

@@ -222,6 +222,10 @@ Token Lexer::LexStatements() {
         NextRune();
         return Emit(r == '<' ? TokenKind::kLte : TokenKind::kGte);
       }
+      if (PeekRune() == '/') {
+        NextRune();
+        return Emit(r == '<' ? TokenKind::kTrimUpper : TokenKind::kTrimLower);
+      }
       return Emit(r == '<' ? TokenKind::kLss : TokenKind::kGtr);
     }
     case '"':
@@ -401,6 +405,9 @@ std::optional<Token> Lexer::ScanDurationKeyword() {
   if (word == "range") return Emit(TokenKind::kRange);
   if (word == "min") return Emit(TokenKind::kMin);
   if (word == "max") return Emit(TokenKind::kMax);
+  // The names Prometheus 3.14 gives min and max in duration expressions.
+  if (word == "min_of") return Emit(TokenKind::kMin);
+  if (word == "max_of") return Emit(TokenKind::kMax);
   return std::nullopt;
 }
 

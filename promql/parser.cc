@@ -44,6 +44,8 @@ int BinaryPrecedence(TokenKind kind) {
     case TokenKind::kDiv:
     case TokenKind::kMod:
     case TokenKind::kAtan2:
+    case TokenKind::kTrimUpper:
+    case TokenKind::kTrimLower:
       return 5;
     case TokenKind::kPow:
       return kPowPrecedence;
@@ -68,6 +70,10 @@ BinaryOp ToBinaryOp(TokenKind kind) {
       return BinaryOp::kPow;
     case TokenKind::kAtan2:
       return BinaryOp::kAtan2;
+    case TokenKind::kTrimUpper:
+      return BinaryOp::kTrimUpper;
+    case TokenKind::kTrimLower:
+      return BinaryOp::kTrimLower;
     case TokenKind::kEqlc:
       return BinaryOp::kEql;
     case TokenKind::kNeq:
@@ -237,12 +243,17 @@ bool Parser::ParseExpression(int min_precedence, Parsed* out) {
     Next();
     auto binary = std::make_unique<BinaryExpr>();
     binary->op = ToBinaryOp(kind);
-    if (!ParseBinaryModifiers(binary.get())) return false;
+    bool fill = false;
+    if (!ParseBinaryModifiers(binary.get(), &fill)) return false;
     // ^ is right-associative; all others are left-associative.
     int next_min = kind == TokenKind::kPow ? precedence : precedence + 1;
     Parsed rhs;
     if (!ParseExpression(next_min, &rhs)) return false;
     binary->pos = {lhs.expr->pos.start, rhs.expr->pos.end};
+    if (fill) {
+      return Fail(binary->pos,
+                  "binop fill modifiers are experimental and not enabled");
+    }
     int depth = 1 + std::max(lhs.depth, rhs.depth);
     if (!CheckDepth(depth, binary->pos)) return false;
     binary->lhs = std::move(lhs.expr);
@@ -352,10 +363,12 @@ bool Parser::ParsePrimary(Parsed* out) {
       return ParseAggregate(out);
     }
   }
-  if ((t.kind == TokenKind::kStep || t.kind == TokenKind::kRange) &&
+  // start(), end(), step() and range() are (experimental) functions; the
+  // bare words are metric names.
+  if ((t.kind == TokenKind::kStart || t.kind == TokenKind::kEnd ||
+       t.kind == TokenKind::kStep || t.kind == TokenKind::kRange) &&
       Peek(1).kind == TokenKind::kLeftParen) {
-    return Fail({t.pos, TokenEnd(t)},
-                "experimental duration expression is not enabled");
+    return ParseCall(out);
   }
   if (IsMetricIdentifier(t.kind)) return ParseSelector(out);
   return Unexpected("", "");

@@ -87,13 +87,18 @@ class Parser {
   bool ParseSelector(Parsed* out);
   bool ParseMatchers(VectorSelector* vs);
   bool ParseGroupingLabels(std::vector<std::string>* labels);
-  bool ParseBinaryModifiers(BinaryExpr* b);
+  // Sets *fill when experimental fill modifiers were skipped over; they are
+  // reported once the whole binary expression is known, as Prometheus does.
+  bool ParseBinaryModifiers(BinaryExpr* b, bool* fill);
   // A number or duration token (after an optional sign) in seconds, for
   // ranges, steps and offsets. `context`/`expected` name the error.
   bool ParseDurationSeconds(absl::string_view context,
                             absl::string_view expected, double* seconds,
                             PosRange* pos);
+  // "experimental duration expression is not enabled" at the next token or
+  // at `pos`.
   bool RejectDurationExpression();
+  bool RejectDurationExpression(PosRange pos);
 
   Lexer lexer_;
   absl::string_view input_;

@@ -18,10 +18,13 @@ namespace {
 
 // True for tokens that start or continue a duration expression, which only
 // Prometheus's experimental promql-duration-expr feature accepts.
-bool StartsDurationExpression(TokenKind kind) {
-  return kind == TokenKind::kLeftParen || kind == TokenKind::kStep ||
-         kind == TokenKind::kRange || kind == TokenKind::kMin ||
-         kind == TokenKind::kMax;
+bool StartsDurationExpression(const Token& t) {
+  // Outside brackets min_of and max_of lex as identifiers.
+  return t.kind == TokenKind::kLeftParen || t.kind == TokenKind::kStep ||
+         t.kind == TokenKind::kRange || t.kind == TokenKind::kMin ||
+         t.kind == TokenKind::kMax ||
+         (t.kind == TokenKind::kIdentifier &&
+          (t.text == "min_of" || t.text == "max_of"));
 }
 
 bool ContinuesDurationExpression(TokenKind kind) {
@@ -73,8 +76,11 @@ bool Parser::ParsePostfix(Parsed* e) {
 
 bool Parser::RejectDurationExpression() {
   const Token& t = Peek();
-  return Fail({t.pos, TokenEnd(t)},
-              "experimental duration expression is not enabled");
+  return RejectDurationExpression({t.pos, TokenEnd(t)});
+}
+
+bool Parser::RejectDurationExpression(PosRange pos) {
+  return Fail(pos, "experimental duration expression is not enabled");
 }
 
 bool Parser::ParseDurationSeconds(absl::string_view context,
@@ -86,7 +92,16 @@ bool Parser::ParseDurationSeconds(absl::string_view context,
     negate = Next().kind == TokenKind::kSub;
   }
   const Token& t = Peek();
-  if (StartsDurationExpression(t.kind)) return RejectDurationExpression();
+  if (StartsDurationExpression(t)) {
+    // step(), range(), min(a, b) and max(a, b) are experimental; a bare
+    // keyword is a syntax error at the token after it, as in Prometheus.
+    if (t.kind == TokenKind::kLeftParen ||
+        Peek(1).kind == TokenKind::kLeftParen) {
+      return RejectDurationExpression();
+    }
+    if (t.kind != TokenKind::kIdentifier) Next();
+    return Unexpected(context, expected);
+  }
   if (t.kind == TokenKind::kNumber) {
     Token tok = Next();
     absl::StatusOr<double> value = ParseNumber(tok.text);
@@ -124,8 +139,9 @@ bool Parser::ParseRangeOrSubquery(Parsed* e) {
                             &range_pos)) {
     return false;
   }
+  // Prometheus reports duration arithmetic at its left operand.
   if (ContinuesDurationExpression(Peek().kind)) {
-    return RejectDurationExpression();
+    return RejectDurationExpression(range_pos);
   }
   if (range <= 0) return Fail(range_pos, "duration must be greater than 0");
 
@@ -139,7 +155,7 @@ bool Parser::ParseRangeOrSubquery(Parsed* e) {
     if (vs->modifiers.offset_ms != 0) {
       return Fail(bracket, "no offset modifiers allowed before range");
     }
-    if (vs->modifiers.at_ms.has_value()) {
+    if (vs->modifiers.has_at()) {
       return Fail(bracket, "no @ modifiers allowed before range");
     }
     auto matrix = std::make_unique<MatrixSelector>();
@@ -163,7 +179,7 @@ bool Parser::ParseRangeOrSubquery(Parsed* e) {
       return false;
     }
     if (ContinuesDurationExpression(Peek().kind)) {
-      return RejectDurationExpression();
+      return RejectDurationExpression(step_pos);
     }
     if (step <= 0) return Fail(step_pos, "duration must be greater than 0");
     if (Peek().kind != TokenKind::kRightBracket) {
@@ -200,10 +216,6 @@ bool Parser::ParseOffset(Parsed* e) {
   }
   modifiers->offset_ms = SecondsToMillis(seconds);
   e->expr->pos.end = last_closing_;
-  // `offset` does not associate: a second one right after is a syntax error.
-  if (Peek().kind == TokenKind::kOffset) {
-    return Unexpected("offset", "number, duration, step(), or range()");
-  }
   return true;
 }
 

@@ -324,7 +324,7 @@ bool Parser::ParseGroupingLabels(std::vector<std::string>* labels) {
   }
 }
 
-bool Parser::ParseBinaryModifiers(BinaryExpr* b) {
+bool Parser::ParseBinaryModifiers(BinaryExpr* b, bool* fill) {
   b->matching.emplace();
   if (Peek().kind == TokenKind::kBool) {
     Next();
@@ -345,11 +345,24 @@ bool Parser::ParseBinaryModifiers(BinaryExpr* b) {
       }
     }
   }
-  const Token& t = Peek();
-  if (t.kind == TokenKind::kFill || t.kind == TokenKind::kFillLeft ||
-      t.kind == TokenKind::kFillRight) {
-    return Fail({t.pos, TokenEnd(t)},
-                "binop fill modifiers are experimental and not enabled");
+  // fill(v), fill_left(v), fill_right(v): the lexer makes these keywords
+  // only before '('. Skip their argument lists; the caller rejects them.
+  *fill = false;
+  while (Peek().kind == TokenKind::kFill ||
+         Peek().kind == TokenKind::kFillLeft ||
+         Peek().kind == TokenKind::kFillRight) {
+    Next();
+    if (!Expect(TokenKind::kLeftParen, "", "")) return false;
+    for (int depth = 1; depth > 0;) {
+      TokenKind kind = Peek().kind;
+      if (kind == TokenKind::kEof || kind == TokenKind::kError) {
+        return Unexpected("", "");
+      }
+      if (kind == TokenKind::kLeftParen) ++depth;
+      if (kind == TokenKind::kRightParen) --depth;
+      Next();
+    }
+    *fill = true;
   }
   return true;
 }

@@ -118,6 +118,10 @@ absl::string_view TokenKindText(TokenKind kind) {
       return "!~";
     case TokenKind::kPow:
       return "^";
+    case TokenKind::kTrimUpper:
+      return "</";
+    case TokenKind::kTrimLower:
+      return ">/";
     case TokenKind::kLand:
       return "and";
     case TokenKind::kLor:

@@ -47,9 +47,11 @@ enum class TokenKind : uint8_t {
   kEqlRegex,  // =~
   kNeqRegex,  // !~
   kPow,
-  kLand,     // and
-  kLor,      // or
-  kLunless,  // unless
+  kTrimUpper,  // </  (native histograms: keep the part below the bound)
+  kTrimLower,  // >/  (native histograms: keep the part above the bound)
+  kLand,       // and
+  kLor,        // or
+  kLunless,    // unless
   kAtan2,
 
   // Aggregators.

@@ -44,6 +44,8 @@ struct Regex {
   absl::flat_hash_set<std::string> literal_set;
   // kPrefix, kSuffix, kContains.
   std::string literal;
+  // A prefix of every match; only for kPrefix (== literal) and kRe2.
+  std::string prefix;
 };
 
 }  // namespace matcher_internal
@@ -52,6 +54,21 @@ namespace {
 
 // Small literal sets are faster to scan than to hash.
 constexpr size_t kMaxScannedLiterals = 8;
+
+// Longer prefixes narrow an index scan no further in practice.
+constexpr int kMaxPrefixBytes = 64;
+
+// Every anchored match s of `re` lies in [min, max]; the strings in such a
+// range all share the common prefix of min and max, so that prefix is a
+// prefix of every match.
+std::string RequiredPrefix(const RE2& re) {
+  std::string min, max;
+  if (!re.PossibleMatchRange(&min, &max, kMaxPrefixBytes)) return "";
+  size_t n = 0;
+  while (n < min.size() && n < max.size() && min[n] == max[n]) ++n;
+  min.resize(n);
+  return min;
+}
 
 bool IsRegexMeta(char c) {
   switch (c) {
@@ -134,6 +151,7 @@ bool ChooseFastPath(absl::string_view pattern, matcher_internal::Regex* re) {
   if (leading_any || trailing_any) {
     if (!ParseLiteral(middle, &lit)) return false;
     re->literal = std::move(lit);
+    if (!leading_any) re->prefix = re->literal;
     re->kind = leading_any && trailing_any ? Kind::kContains
                : leading_any               ? Kind::kSuffix
                                            : Kind::kPrefix;
@@ -210,6 +228,7 @@ absl::StatusOr<Matcher> Matcher::Create(MatchType type, absl::string_view name,
           absl::StrCat("invalid regular expression in matcher ",
                        MatcherText(type, name, value), ": ", reason));
     }
+    regex->prefix = RequiredPrefix(*re);
     regex->re = std::move(re);
   }
   return Matcher(type, name, value, std::move(regex));
@@ -251,6 +270,26 @@ bool Matcher::Matches(absl::string_view v) const {
       return !RegexMatches(v);
   }
   return false;
+}
+
+std::optional<std::vector<std::string>> Matcher::SetMatches() const {
+  if (regex_ == nullptr || regex_->kind != Regex::Kind::kLiterals) {
+    return std::nullopt;
+  }
+  std::vector<std::string> values;
+  if (regex_->literals.empty()) {
+    values.assign(regex_->literal_set.begin(), regex_->literal_set.end());
+  } else {
+    values = regex_->literals;
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+absl::string_view Matcher::LiteralPrefix() const {
+  if (regex_ == nullptr) return "";
+  return regex_->prefix;
 }
 
 std::string Matcher::ToString() const {

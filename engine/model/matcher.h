@@ -3,7 +3,9 @@
 #define ENGINE_MODEL_MATCHER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -49,6 +51,18 @@ class Matcher {
   }
 
   bool MatchesEmpty() const { return matches_empty_; }
+
+  // For =~ and !~ whose regex is a literal or an alternation of literals
+  // ("a", "a|b|c", "a|"), the alternatives, sorted and distinct, so an index
+  // can answer the regex (or, for !~, its complement) with lookups instead of
+  // scanning every value. nullopt for other regexes and for = and !=.
+  std::optional<std::vector<std::string>> SetMatches() const;
+
+  // For =~ and !~, a prefix that every string the regex matches starts with,
+  // so an index can scan only the values in that range; "" when none is
+  // known, and always "" for = and !=. Comes from the `lit.*` fast path or
+  // from RE2's possible match range, and is at most 64 bytes long.
+  absl::string_view LiteralPrefix() const;
 
   // Prometheus's Matcher.String(): name (quoted unless a legacy name),
   // operator, Go-quoted value; e.g. job=~"a|b".

@@ -1,8 +1,11 @@
 #include "engine/model/matcher.h"
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/base/status_matchers.h"
 #include "gmock/gmock.h"
@@ -364,6 +367,61 @@ TEST(MatcherTest, LargeLiteralAlternation) {
   EXPECT_FALSE(m.Matches("host-1|host-2"));
   EXPECT_FALSE(m.Matches(""));
   EXPECT_FALSE(m.MatchesEmpty());
+}
+
+TEST(MatcherTest, SetMatches) {
+  using Set = std::optional<std::vector<std::string>>;
+  EXPECT_EQ(Make(kRe, "x", "a").SetMatches(), Set({{"a"}}));
+  EXPECT_EQ(Make(kRe, "x", "c|a|b|a").SetMatches(), Set({{"a", "b", "c"}}));
+  EXPECT_EQ(Make(kNre, "x", "a|").SetMatches(), Set({{"", "a"}}));
+  EXPECT_EQ(Make(kRe, "x", "a\\.b|c").SetMatches(), Set({{"a.b", "c"}}));
+  EXPECT_EQ(Make(kRe, "x", "a.b").SetMatches(), std::nullopt);
+  EXPECT_EQ(Make(kRe, "x", ".*").SetMatches(), std::nullopt);
+  EXPECT_EQ(Make(kRe, "x", "a.*").SetMatches(), std::nullopt);
+  EXPECT_EQ(Make(kEq, "x", "a").SetMatches(), std::nullopt);
+  EXPECT_EQ(Make(kNeq, "x", "a").SetMatches(), std::nullopt);
+  // Above kMaxScannedLiterals the literals live in a hash set.
+  std::string pattern;
+  std::vector<std::string> want;
+  for (int i = 0; i < 20; ++i) {
+    absl::StrAppend(&pattern, i == 0 ? "" : "|", "h", i);
+    want.push_back(absl::StrCat("h", i));
+  }
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(Make(kRe, "x", pattern).SetMatches(), Set(want));
+}
+
+TEST(MatcherTest, LiteralPrefix) {
+  EXPECT_EQ(Make(kRe, "x", "10\\.0\\..*").LiteralPrefix(), "10.0.");
+  EXPECT_EQ(Make(kNre, "x", "api.*").LiteralPrefix(), "api");
+  EXPECT_EQ(Make(kRe, "x", "api-[0-9]+").LiteralPrefix(), "api-");
+  EXPECT_EQ(Make(kRe, "x", "api-(a|b)").LiteralPrefix(), "api-");
+  EXPECT_EQ(Make(kRe, "x", "(?i)api.*").LiteralPrefix(), "");
+  EXPECT_EQ(Make(kRe, "x", ".*api").LiteralPrefix(), "");
+  EXPECT_EQ(Make(kRe, "x", ".*").LiteralPrefix(), "");
+  EXPECT_EQ(Make(kRe, "x", "a|b").LiteralPrefix(), "");
+  EXPECT_EQ(Make(kEq, "x", "abc").LiteralPrefix(), "");
+}
+
+// Whatever prefix is reported must hold for every match: check it against
+// RE2 on generated inputs.
+TEST(MatcherTest, LiteralPrefixIsAPrefixOfEveryMatch) {
+  const std::vector<std::string> patterns = {
+      "ab[cd]+", "ab(c|d)e.*", "abc?",  "a(b|)c", "ab.",
+      "ab\\d*",  "abc{2,3}",   "(ab)+", "ab|ac",  "a[\\x{100}-\\x{200}]z"};
+  const std::vector<std::string> inputs = {
+      "",      "a",  "ab",   "abc", "abd",  "abcc",       "abccc", "abce",
+      "abdex", "ac", "abab", "ab1", "ab12", "a\xc4\x80z", "abcd",  "b"};
+  for (const std::string& p : patterns) {
+    const Matcher m = Make(kRe, "x", p);
+    for (const std::string& in : inputs) {
+      if (m.Matches(in)) {
+        EXPECT_TRUE(absl::StartsWith(in, m.LiteralPrefix()))
+            << p << " matches " << in << " but prefix is " << m.LiteralPrefix();
+      }
+    }
+  }
+  EXPECT_EQ(Make(kRe, "x", "ab[cd]+").LiteralPrefix(), "ab");
 }
 
 }  // namespace
