@@ -1,0 +1,172 @@
+// XOR chunks: the compressed form of a run of float samples of one series,
+// as kept in the head (one open chunk per active series) and persisted in
+// the chunk segment files. Gorilla-style delta-of-delta timestamps and XOR
+// values, extended with an exact decimal code for values such as 12.5 or
+// 1.23e9 that XOR compresses poorly; docs/chunk_format.md specifies bytes.
+#ifndef ENGINE_TSDB_CHUNK_H_
+#define ENGINE_TSDB_CHUNK_H_
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "engine/model/timestamp.h"
+#include "engine/model/value.h"
+#include "engine/tsdb/bitstream.h"
+
+namespace fraisier::tsdb {
+
+// The head cuts a new chunk after this many samples, like Prometheus: long
+// enough for the encoding to pay off, short enough that a query decodes
+// little it does not need.
+inline constexpr int kSamplesPerChunk = 120;
+
+// Decodes chunk bytes (an open chunk's bytes() or a completed chunk read
+// from a file). Corrupt or truncated input stops iteration with a DataLoss
+// status after the samples before the damage; no input makes it read
+// outside `bytes` or crash.
+//
+// It decodes ahead in batches of kBatch samples, keeping the decoder state
+// in registers for the whole batch, which is several times faster than a
+// sample per call; Next() is then an inline index increment.
+//
+// Not thread-safe. `bytes` must stay valid and unchanged while iterating
+// (an XorChunk's bytes() change on its next Append).
+class XorIterator {
+ public:
+  explicit XorIterator(absl::string_view bytes);
+
+  // Moves to the next sample; false at the end or on an error.
+  bool Next() {
+    if (pos_ < len_) {
+      ++pos_;
+      return true;
+    }
+    return FillBatch();
+  }
+  // Moves to the first sample with timestamp >= t. Never moves backwards:
+  // if the current sample qualifies, stays on it. False when none is left.
+  bool Seek(Timestamp t);
+  // The current sample; valid after Next() or Seek() returned true.
+  Sample At() const { return batch_[pos_ > 0 ? pos_ - 1 : 0]; }
+  // Non-OK (DataLoss) once Next() returned false because of bad bytes.
+  absl::Status status() const { return status_; }
+  // The sample count the chunk header claims.
+  int num_samples() const { return count_; }
+
+ private:
+  static constexpr int kBatch = 16;
+
+  // Everything needed to decode the next sample.
+  struct State {
+    BitReader r;
+    Timestamp t = 0;
+    uint64_t delta = 0;    // last timestamp delta, modulo 2^64
+    uint64_t v = 0;        // last value's bits
+    int64_t mantissa = 0;  // decimal state: v == mantissa * 10^exp
+    int exp = -128;        // decimal exponent of v, or -128 for none
+    unsigned leading = 0;  // current XOR window: leading zero bits
+    unsigned sig = 64;     // current XOR window: meaningful bits
+  };
+
+  // Decodes up to kBatch samples into batch_; false when there are none.
+  bool FillBatch();
+  // Records the error at sample `index` (0-based); returns false.
+  bool Fail(int index, absl::string_view what);
+  // Slow paths on s_: the first two samples and the rarer value codes.
+  bool ReadFirst();
+  // Any sample after the first, field by field.
+  bool ReadSample(int index);
+  bool ReadValuePayload(int kind, int int_cls, int index);
+  bool ComposeValue(int index);
+
+  Sample batch_[kBatch] = {};
+  int pos_ = 0;    // samples of batch_ handed out
+  int len_ = 0;    // samples in batch_
+  int count_ = 0;  // samples in the chunk
+  int limit_ = 0;  // samples to decode: count_, or fewer on error
+  int read_ = 0;   // samples decoded so far
+  State s_;
+  absl::Status pending_;  // becomes status_ when Next() reaches it
+  absl::Status status_;
+};
+
+// An append-only XOR chunk held in memory.
+//
+// Invariants: bytes() is always a complete, valid encoding of the samples
+// appended so far (an iterator over it sees exactly them, bit for bit); the
+// encoding holds at most 65535 bytes and 65535 samples. The object is kept
+// at 40 bytes plus a buffer grown in malloc-sized steps, because the head
+// keeps one per active series.
+//
+// Not thread-safe: the owner serializes Append against readers, and a view
+// returned by bytes() is invalidated by the next Append.
+class XorChunk {
+ public:
+  // The largest encoded size; sizes are 16-bit to keep the object small.
+  static constexpr size_t kMaxBytes = 65535;
+
+  XorChunk() = default;
+  // Moving leaves the source empty.
+  XorChunk(XorChunk&& other) noexcept { *this = std::move(other); }
+  XorChunk& operator=(XorChunk&& other) noexcept;
+
+  // Appends a sample. The caller guarantees that t is greater than the last
+  // appended timestamp (any int64 sequence still round-trips exactly).
+  // Returns false, leaving the chunk unchanged, when the chunk is full (the
+  // 16-bit size or count limit; the head cuts far earlier) or out of memory.
+  bool Append(Timestamp t, double v);
+
+  int num_samples() const {
+    if (buf_ == nullptr) return 0;
+    uint16_t be;
+    std::memcpy(&be, buf_.get(), sizeof(be));  // the header, big-endian
+    return __builtin_bswap16(be);
+  }
+  // First and last timestamps; 0 for an empty chunk.
+  Timestamp min_time() const;
+  Timestamp max_time() const { return t_; }
+
+  // The encoded chunk, header included; valid until the next Append.
+  absl::string_view bytes() const;
+
+  XorIterator Iterator() const { return XorIterator(bytes()); }
+
+  // Bytes owned by this chunk: the object itself plus the buffer capacity
+  // (capacities are malloc block sizes; malloc's own 8-byte block header is
+  // not counted).
+  size_t MemoryBytes() const { return sizeof(*this) + cap_; }
+  size_t capacity() const { return cap_; }
+
+ private:
+  struct FreeDeleter {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  struct ValuePlan;
+
+  // Makes room for `extra` more bytes; false if that exceeds kMaxBytes.
+  bool Reserve(size_t extra);
+  bool AppendFirst(Timestamp t, uint64_t vb);
+  void PlanValue(uint64_t vb, int n, ValuePlan* plan) const;
+
+  std::unique_ptr<uint8_t, FreeDeleter> buf_;  // header + bit stream
+  Timestamp t_ = 0;                            // last timestamp
+  uint64_t delta_ = 0;     // last timestamp delta, modulo 2^64
+  uint64_t v_ = 0;         // last value's bits
+  uint16_t size_ = 0;      // bytes in use
+  uint16_t cap_ = 0;       // bytes allocated
+  uint8_t free_bits_ = 0;  // unused low bits of the last byte
+  uint8_t leading_ = 0;    // current XOR window, as in XorIterator
+  uint8_t sig_ = 64;
+  int8_t exp_ = -128;  // decimal exponent of v_ (mantissa recomputed), or none
+};
+
+}  // namespace fraisier::tsdb
+
+#endif  // ENGINE_TSDB_CHUNK_H_
