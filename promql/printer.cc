@@ -19,58 +19,6 @@ namespace {
 
 constexpr absl::string_view kMetricNameLabel = "__name__";
 
-// Go's strconv.FormatFloat(v, 'f', -1, 64): the shortest digits that
-// round-trip, laid out without an exponent. std::to_chars in fixed mode is
-// not the same thing: it minimises characters rather than digits, so for
-// 1e23 it prints the exact integer 99999999999999991611392 where Go prints
-// 100000000000000000000000. Hence: shortest digits from the scientific
-// form, positioned by hand.
-void AppendGoFloat(double v, std::string* out) {
-  if (std::isnan(v)) {
-    out->append("NaN");
-    return;
-  }
-  if (std::isinf(v)) {
-    out->append(v > 0 ? "+Inf" : "-Inf");
-    return;
-  }
-  char buf[64];
-  const auto res =
-      std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  absl::string_view sci(buf, res.ptr - buf);
-  // Go keeps the sign of negative zero.
-  if (std::signbit(v)) out->push_back('-');
-  if (!sci.empty() && sci.front() == '-') sci.remove_prefix(1);
-  const size_t e = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e)) {
-    if (c != '.') digits.push_back(c);
-  }
-  absl::string_view exp_text = sci.substr(e + 1);
-  const bool exp_negative = !exp_text.empty() && exp_text.front() == '-';
-  if (!exp_text.empty() &&
-      (exp_text.front() == '-' || exp_text.front() == '+')) {
-    exp_text.remove_prefix(1);
-  }
-  int exp = 0;
-  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp);
-  if (exp_negative) exp = -exp;
-  // Strip trailing zeros so that zero itself becomes no digits, as in Go.
-  while (!digits.empty() && digits.back() == '0') digits.pop_back();
-  const int nd = static_cast<int>(digits.size());
-  const int dp = nd == 0 ? 0 : exp + 1;  // digits are 0.d1d2... x 10^dp
-  if (dp > 0) {
-    const int m = std::min(nd, dp);
-    out->append(digits, 0, m);
-    out->append(dp - m, '0');
-  } else {
-    out->push_back('0');
-  }
-  if (nd > dp) {
-    out->push_back('.');
-    for (int i = dp; i < nd; ++i) out->push_back(i < 0 ? '0' : digits[i]);
-  }
-}
 
 // Grouping and matching label lists quote names that are not legacy names.
 void AppendLabelList(const std::vector<std::string>& names, std::string* out) {
@@ -230,6 +178,65 @@ void AppendExpr(const Expr& e, std::string* out) {
 }
 
 }  // namespace
+
+// Go's strconv.FormatFloat(v, 'f', -1, 64): the shortest digits that
+// round-trip, laid out without an exponent. std::to_chars in fixed mode is
+// not the same thing: it minimises characters rather than digits, so for
+// 1e23 it prints the exact integer 99999999999999991611392 where Go prints
+// 100000000000000000000000. Hence: shortest digits from the scientific
+// form, positioned by hand.
+void AppendGoFloat(double v, std::string* out) {
+  if (std::isnan(v)) {
+    out->append("NaN");
+    return;
+  }
+  if (std::isinf(v)) {
+    out->append(v > 0 ? "+Inf" : "-Inf");
+    return;
+  }
+  char buf[64];
+  const auto res =
+      std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  absl::string_view sci(buf, res.ptr - buf);
+  // Go keeps the sign of negative zero.
+  if (std::signbit(v)) out->push_back('-');
+  if (!sci.empty() && sci.front() == '-') sci.remove_prefix(1);
+  const size_t e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e)) {
+    if (c != '.') digits.push_back(c);
+  }
+  absl::string_view exp_text = sci.substr(e + 1);
+  const bool exp_negative = !exp_text.empty() && exp_text.front() == '-';
+  if (!exp_text.empty() &&
+      (exp_text.front() == '-' || exp_text.front() == '+')) {
+    exp_text.remove_prefix(1);
+  }
+  int exp = 0;
+  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp);
+  if (exp_negative) exp = -exp;
+  // Strip trailing zeros so that zero itself becomes no digits, as in Go.
+  while (!digits.empty() && digits.back() == '0') digits.pop_back();
+  const int nd = static_cast<int>(digits.size());
+  const int dp = nd == 0 ? 0 : exp + 1;  // digits are 0.d1d2... x 10^dp
+  if (dp > 0) {
+    const int m = std::min(nd, dp);
+    out->append(digits, 0, m);
+    out->append(dp - m, '0');
+  } else {
+    out->push_back('0');
+  }
+  if (nd > dp) {
+    out->push_back('.');
+    for (int i = dp; i < nd; ++i) out->push_back(i < 0 ? '0' : digits[i]);
+  }
+}
+
+std::string FormatGoFloat(double v) {
+  std::string out;
+  AppendGoFloat(v, &out);
+  return out;
+}
 
 std::string Format(const Expr& e) {
   std::string out;

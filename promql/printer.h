@@ -16,6 +16,12 @@ namespace fraisier::promql {
 // `@ 10` prints as `@ 10.000` and `offset` follows `@`.
 std::string Format(const Expr& e);
 
+// Go's strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits
+// without an exponent ("1", "0.5", "100000000000000000000000", "NaN",
+// "+Inf"). Prometheus prints numbers this way in queries and labels.
+void AppendGoFloat(double v, std::string* out);
+std::string FormatGoFloat(double v);
+
 }  // namespace fraisier::promql
 
 #endif  // PROMQL_PRINTER_H_

@@ -175,6 +175,10 @@ class LabelsBuilder {
   LabelsBuilder& Del(absl::string_view name);
   // Removes every label whose name is not in `names`.
   LabelsBuilder& Keep(absl::Span<const absl::string_view> names);
+  LabelsBuilder& Keep(const std::vector<std::string>& names) {
+    std::vector<absl::string_view> views(names.begin(), names.end());
+    return Keep(absl::MakeConstSpan(views));
+  }
   LabelsBuilder& Keep(std::initializer_list<absl::string_view> names) {
     return Keep(
         absl::Span<const absl::string_view>(names.begin(), names.size()));

@@ -1,0 +1,257 @@
+// Aggregation operators, evaluated step by step over groups.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "engine/base/status_macros.h"
+#include "engine/model/validation.h"
+#include "promql/evaluator.h"
+
+namespace fraisier::promql::eval_internal {
+namespace {
+
+// Kahan-Babuska-Neumaier summation, as Prometheus uses for sum and avg.
+struct KahanSum {
+  double sum = 0;
+  double c = 0;
+  void Add(double v) {
+    double t = sum + v;
+    if (std::isinf(t)) {
+      c = 0;
+    } else if (std::fabs(sum) >= std::fabs(v)) {
+      c += (sum - t) + v;
+    } else {
+      c += (v - t) + sum;
+    }
+    sum = t;
+  }
+  double Value() const { return sum + c; }
+};
+
+// Prometheus's quantile over a set of values (linear interpolation).
+double Quantile(double q, std::vector<double> values) {
+  if (values.empty() || std::isnan(q)) return std::nan("");
+  if (q < 0) return -INFINITY;
+  if (q > 1) return INFINITY;
+  std::sort(values.begin(), values.end());
+  double n = static_cast<double>(values.size());
+  double rank = q * (n - 1);
+  size_t lower = static_cast<size_t>(std::max(0.0, std::floor(rank)));
+  size_t upper = static_cast<size_t>(std::min(n - 1, lower + 1.0));
+  double weight = rank - std::floor(rank);
+  return values[lower] * (1 - weight) + values[upper] * weight;
+}
+
+Labels GroupLabels(const Labels& metric, const AggregateExpr& a) {
+  LabelsBuilder b(metric);
+  if (a.without) {
+    b.Del("__name__");
+    for (const std::string& name : a.grouping) b.Del(name);
+  } else {
+    b.Keep(a.grouping);
+  }
+  return b.Build();
+}
+
+struct Group {
+  Labels labels;
+  std::vector<std::pair<size_t, double>> members;  // (series, value)
+};
+
+}  // namespace
+
+absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a) {
+  ScalarSteps param;
+  std::string label_param;
+  if (a.param != nullptr) {
+    FR_ASSIGN_OR_RETURN(EvalValue pv, Eval(*a.param));
+    if (auto* s = std::get_if<ScalarSteps>(&pv)) {
+      param = std::move(*s);
+    } else if (auto* str = std::get_if<String>(&pv)) {
+      label_param = str->v;
+    }
+  }
+  if (a.op == AggregateOp::kCountValues &&
+      !IsValidLabelName(label_param, NameValidation::kUtf8)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid label name \"", label_param, "\""));
+  }
+  FR_ASSIGN_OR_RETURN(EvalValue inner, Eval(*a.expr));
+  Matrix& m = std::get<Matrix>(inner);
+  // Group membership is per series, computed once.
+  std::vector<Labels> group_labels(m.size());
+  std::vector<uint64_t> group_hash(m.size());
+  for (size_t i = 0; i < m.size(); ++i) {
+    group_labels[i] = GroupLabels(m[i].metric, a);
+    group_hash[i] = group_labels[i].Hash();
+  }
+  std::vector<size_t> cursors(m.size(), 0);
+  MatrixBuilder builder;
+  for (size_t step = 0; step < num_steps(); ++step) {
+    FR_RETURN_IF_ERROR(CheckInterrupt());
+    Timestamp ts = StepTime(step);
+    double p = param.values.empty() ? 0 : param.values[step];
+    if ((a.op == AggregateOp::kTopk || a.op == AggregateOp::kBottomk ||
+         a.op == AggregateOp::kLimitk) &&
+        std::isnan(p)) {
+      return absl::InvalidArgumentError("Parameter value is NaN");
+    }
+    if (a.op == AggregateOp::kLimitRatio && std::isnan(p)) {
+      return absl::InvalidArgumentError("Ratio value is NaN");
+    }
+    absl::flat_hash_map<uint64_t, size_t> group_index;
+    std::vector<Group> groups;
+    for (size_t i = 0; i < m.size(); ++i) {
+      auto& pts = m[i].floats;
+      while (cursors[i] < pts.size() && pts[cursors[i]].t < ts) ++cursors[i];
+      if (cursors[i] >= pts.size() || pts[cursors[i]].t != ts) continue;
+      auto [it, inserted] = group_index.emplace(group_hash[i], groups.size());
+      if (inserted) groups.push_back(Group{group_labels[i], {}});
+      groups[it->second].members.push_back({i, pts[cursors[i]].f});
+    }
+    for (Group& g : groups) {
+      auto emit = [&](double v) {
+        builder.Add(VectorSample{g.labels, ts, v, false}, ts);
+      };
+      switch (a.op) {
+        case AggregateOp::kSum: {
+          KahanSum s;
+          for (auto& [i, v] : g.members) s.Add(v);
+          emit(s.Value());
+          break;
+        }
+        case AggregateOp::kAvg: {
+          KahanSum s;
+          for (auto& [i, v] : g.members) s.Add(v);
+          double n = static_cast<double>(g.members.size());
+          double sum = s.Value();
+          if (std::isinf(sum)) {
+            // Fall back to an incremental mean so Inf - Inf stays NaN only
+            // when the inputs make it so.
+            double mean = 0;
+            double count = 0;
+            for (auto& [i, v] : g.members) {
+              count += 1;
+              mean += v / count - mean / count;
+            }
+            emit(mean);
+          } else {
+            emit(sum / n);
+          }
+          break;
+        }
+        case AggregateOp::kCount:
+          emit(static_cast<double>(g.members.size()));
+          break;
+        case AggregateOp::kGroup:
+          emit(1);
+          break;
+        case AggregateOp::kMin:
+        case AggregateOp::kMax: {
+          double best = g.members[0].second;
+          for (auto& [i, v] : g.members) {
+            if (std::isnan(best) ||
+                (a.op == AggregateOp::kMin ? v < best : v > best)) {
+              best = v;
+            }
+          }
+          emit(best);
+          break;
+        }
+        case AggregateOp::kStddev:
+        case AggregateOp::kStdvar: {
+          double count = 0, mean = 0, m2 = 0;
+          for (auto& [i, v] : g.members) {
+            count += 1;
+            double delta = v - mean;
+            mean += delta / count;
+            m2 += delta * (v - mean);
+          }
+          double var = m2 / count;
+          emit(a.op == AggregateOp::kStdvar ? var : std::sqrt(var));
+          break;
+        }
+        case AggregateOp::kQuantile: {
+          std::vector<double> values;
+          for (auto& [i, v] : g.members) values.push_back(v);
+          emit(Quantile(p, std::move(values)));
+          break;
+        }
+        case AggregateOp::kCountValues: {
+          absl::flat_hash_map<std::string, double> counts;
+          std::vector<std::string> order;
+          for (auto& [i, v] : g.members) {
+            std::string key = FormatValueLabel(v);
+            if (counts[key]++ == 0) order.push_back(key);
+          }
+          for (const std::string& key : order) {
+            LabelsBuilder lb(g.labels);
+            lb.Set(label_param, key);
+            builder.Add(VectorSample{lb.Build(), ts, counts[key], false}, ts);
+          }
+          break;
+        }
+        case AggregateOp::kTopk:
+        case AggregateOp::kBottomk: {
+          if (p < 1) break;
+          size_t k = p >= static_cast<double>(g.members.size())
+                         ? g.members.size()
+                         : static_cast<size_t>(p);
+          bool top = a.op == AggregateOp::kTopk;
+          // NaN sorts last for both directions, as Prometheus.
+          std::stable_sort(g.members.begin(), g.members.end(),
+                           [top](const auto& x, const auto& y) {
+                             if (std::isnan(x.second)) return false;
+                             if (std::isnan(y.second)) return true;
+                             return top ? x.second > y.second
+                                        : x.second < y.second;
+                           });
+          for (size_t j = 0; j < k; ++j) {
+            size_t i = g.members[j].first;
+            builder.Add(VectorSample{m[i].metric, ts, g.members[j].second,
+                                     m[i].drop_name},
+                        ts);
+          }
+          break;
+        }
+        case AggregateOp::kLimitk: {
+          if (p < 1) break;
+          size_t k = p >= static_cast<double>(g.members.size())
+                         ? g.members.size()
+                         : static_cast<size_t>(p);
+          for (size_t j = 0; j < k; ++j) {
+            size_t i = g.members[j].first;
+            builder.Add(VectorSample{m[i].metric, ts, g.members[j].second,
+                                     m[i].drop_name},
+                        ts);
+          }
+          break;
+        }
+        case AggregateOp::kLimitRatio: {
+          double ratio = std::clamp(p, -1.0, 1.0);
+          for (auto& [i, v] : g.members) {
+            // A stable per-series choice: the same series are kept at every
+            // step, and limit_ratio(r) and limit_ratio(r-1) complement.
+            double h =
+                static_cast<double>(m[i].metric.Hash()) /
+                static_cast<double>(std::numeric_limits<uint64_t>::max());
+            bool keep = ratio >= 0 ? h < ratio : h >= 1 + ratio;
+            if (keep) {
+              builder.Add(VectorSample{m[i].metric, ts, v, m[i].drop_name}, ts);
+            }
+          }
+          break;
+        }
+      }
+    }
+  }
+  FR_RETURN_IF_ERROR(AddSamples(builder.points()));
+  return EvalValue(builder.Take());
+}
+
+}  // namespace fraisier::promql::eval_internal
