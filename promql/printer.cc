@@ -19,7 +19,6 @@ namespace {
 
 constexpr absl::string_view kMetricNameLabel = "__name__";
 
-
 // Grouping and matching label lists quote names that are not legacy names.
 void AppendLabelList(const std::vector<std::string>& names, std::string* out) {
   for (size_t i = 0; i < names.size(); ++i) {
@@ -58,7 +57,12 @@ void AppendSelectorBody(const VectorSelector& vs, std::string* out) {
     texts.push_back(m.ToString());
   }
   out->append(vs.name);
-  if (texts.empty()) return;
+  if (texts.empty()) {
+    // A selector with no matchers at all (info()'s label-only argument)
+    // still needs its braces to reparse.
+    if (vs.name.empty()) out->append("{}");
+    return;
+  }
   std::sort(texts.begin(), texts.end());
   absl::StrAppend(out, "{", absl::StrJoin(texts, ","), "}");
 }
@@ -90,7 +94,8 @@ void AppendExpr(const Expr& e, std::string* out) {
       }
       // Written as a duration, printed as one: `5m`, `-1h30m`.
       int64_t ms = std::llround(number.value * 1000);
-      if (ms < 0) {
+      // The sign of a zero duration matters: 1 / -0s is -Inf.
+      if (std::signbit(number.value)) {
         out->push_back('-');
         ms = -ms;
       }
@@ -137,7 +142,17 @@ void AppendExpr(const Expr& e, std::string* out) {
     }
     case NodeKind::kBinary: {
       const auto& b = static_cast<const BinaryExpr&>(e);
-      AppendExpr(*b.lhs, out);
+      // `+Inf ^ 2` would reparse as `+(Inf ^ 2)`: unary operators bind
+      // looser than ^. The unsigned spelling parses to the same literal.
+      const auto* lit = b.lhs->kind() == NodeKind::kNumberLiteral
+                            ? static_cast<const NumberLiteral*>(b.lhs.get())
+                            : nullptr;
+      if (b.op == BinaryOp::kPow && lit != nullptr && !lit->is_duration &&
+          std::isinf(lit->value) && lit->value > 0) {
+        out->append("Inf");
+      } else {
+        AppendExpr(*b.lhs, out);
+      }
       absl::StrAppend(out, " ", BinaryOpText(b.op));
       if (b.return_bool) out->append(" bool");
       if (b.matching.has_value()) AppendMatching(*b.matching, out);

@@ -286,7 +286,8 @@ TEST(PrinterTest, BinaryOperators) {
 }
 
 TEST(PrinterTest, SelectorsFromVectorSelectorStringTest) {
-  EXPECT_EQ(Format(VectorSelector()), "");
+  // Prometheus prints "" here; we print "{}" so that info(x, {}) reparses.
+  EXPECT_EQ(Format(VectorSelector()), "{}");
   auto name_only = std::make_unique<VectorSelector>();
   name_only->name = "foobar";
   EXPECT_EQ(Format(*name_only), "foobar");

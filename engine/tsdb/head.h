@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -64,6 +65,8 @@ struct HeadStats {
   int64_t chunks_persisted = 0;
   int64_t replayed_records = 0;
   int64_t replay_dropped_records = 0;
+  int64_t chunk_file_truncations = 0;  // damaged chunk-file tails repaired
+  int64_t chunk_file_truncated_bytes = 0;
 };
 
 // Thread-safety: every public method is thread-safe. Appenders and
@@ -124,6 +127,14 @@ class Head : public storage::Storage {
   std::unique_ptr<Wal> wal_;
   mutable std::unique_ptr<std::mutex[]> series_locks_;
   std::mutex maintenance_mu_;  // one Checkpoint/ApplyRetention at a time
+  // A commit is "in flight" from its WAL write until its samples are in the
+  // series; Checkpoint() must not cut the WAL in that window, or the batch
+  // would be in neither the checkpoint nor a kept segment. Commits hold
+  // commit_mu_ shared; the checkpoint's cut holds it exclusively. The gate
+  // keeps a steady stream of commits from starving the cut (glibc's rwlock
+  // prefers readers).
+  std::shared_mutex commit_mu_;
+  std::mutex commit_gate_;
   ReplayStats replay_stats_;
 
   std::atomic<int64_t> num_series_{0};

@@ -1,6 +1,7 @@
 // The head's Appender: validates samples as they arrive, logs the batch to
 // the WAL on Commit, then applies it to the series.
 #include <algorithm>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ class HeadAppender final : public storage::Appender {
   void Release();
 
   Head* head_;
+  // The oldest timestamp this batch accepts, read from the clock once per
+  // batch (as Prometheus does per appender) rather than once per sample.
+  Timestamp min_valid_time_ = 0;
+  bool have_min_valid_time_ = false;
   std::vector<Pending> pending_;
   std::string series_record_;
   std::string samples_record_;
@@ -52,7 +57,11 @@ std::unique_ptr<storage::Appender> Head::NewAppender() {
 absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
                                                         const Labels& labels,
                                                         Timestamp t, double v) {
-  if (t < head_->MinValidTime()) {
+  if (!have_min_valid_time_) {
+    min_valid_time_ = head_->MinValidTime();
+    have_min_valid_time_ = true;
+  }
+  if (t < min_valid_time_) {
     head_->out_of_bounds_.fetch_add(1, std::memory_order_relaxed);
     return AppendErrorStatus(
         AppendError::kOutOfBounds,
@@ -101,7 +110,10 @@ absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
 }
 
 absl::Status HeadAppender::Commit() {
-  if (pending_.empty()) return absl::OkStatus();
+  if (pending_.empty()) {
+    have_min_valid_time_ = false;
+    return absl::OkStatus();
+  }
   // Series records for series no commit has logged yet, then the samples.
   std::vector<RefSeries> new_series;
   std::vector<RefSample> samples;
@@ -131,6 +143,8 @@ absl::Status HeadAppender::Commit() {
   }
   EncodeSamples(samples, &samples_record_);
   records.push_back(samples_record_);
+  { std::lock_guard<std::mutex> gate(head_->commit_gate_); }
+  std::shared_lock<std::shared_mutex> in_flight(head_->commit_mu_);
   absl::Status logged = head_->wal_->Log(records);
   if (!logged.ok()) {
     Rollback();
@@ -141,16 +155,21 @@ absl::Status HeadAppender::Commit() {
       s->logged.store(true, std::memory_order_release);
     }
   }
+  int64_t appended = 0;
   for (const Pending& p : pending_) {
     std::lock_guard<std::mutex> lock(head_->SeriesLock(p.id));
     MemSeries* s = head_->series_.Get(p.id);
     if (s == nullptr) continue;  // cannot happen while pending > 0
     // A concurrent batch may have appended newer samples since Append();
     // AppendLocked rejects and counts those, as Prometheus does.
+    const Timestamp last_t = s->last_t;
     head_->AppendLocked(*s, p.t, p.v);
+    if (s->last_t != last_t) ++appended;
     --s->pending;
   }
+  head_->samples_appended_.fetch_add(appended, std::memory_order_relaxed);
   pending_.clear();
+  have_min_valid_time_ = false;
   return absl::OkStatus();
 }
 
@@ -160,6 +179,7 @@ void HeadAppender::Release() {
     if (MemSeries* s = head_->series_.Get(p.id); s != nullptr) --s->pending;
   }
   pending_.clear();
+  have_min_valid_time_ = false;
 }
 
 void HeadAppender::Rollback() { Release(); }

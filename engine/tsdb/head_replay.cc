@@ -22,6 +22,15 @@ absl::Status Head::Replay() {
         return absl::OkStatus();
       }));
 
+  ChunkFilesStats chunk_stats = chunk_files_->stats();
+  if (chunk_stats.truncations > 0) {
+    // Chunks cut from a damaged tail are lost unless the WAL still holds
+    // their samples (it does for chunks written after the last checkpoint).
+    FR_LOG(WARNING) << "chunk files repaired: " << chunk_stats.truncations
+                    << " damaged tail(s), " << chunk_stats.truncated_bytes
+                    << " bytes dropped; last: " << chunk_stats.last_truncation;
+  }
+
   // A series garbage-collected and created again has two ids in the WAL;
   // both map to the one series the labels now name.
   absl::flat_hash_map<uint64_t, uint32_t> alias;
