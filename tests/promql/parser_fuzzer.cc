@@ -5,14 +5,6 @@
 //     (AstEqual) and formats to the same text;
 //   - enabling experimental functions never changes an accepted parse.
 //
-// Known, reported discrepancies are tolerated so that fuzzing can find new
-// ones; set PARSER_FUZZER_STRICT=1 to check them too:
-//   - `Inf ^ 2` prints as `+Inf ^ 2` (as Prometheus does), which parses as
-//     `+(Inf ^ 2)`: round trips whose text contains `+Inf ^` are skipped.
-//   - `-0m` prints as `0s`, losing the sign of zero: duration literals
-//     equal to zero are compared as +0.
-//   - `info(x, {})` prints as `info(x, )`, which does not parse: trees with
-//     an empty selector (no name, no matchers) are skipped.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -28,11 +20,6 @@
 
 namespace fraisier::promql {
 namespace {
-
-bool Strict() {
-  static const bool strict = std::getenv("PARSER_FUZZER_STRICT") != nullptr;
-  return strict;
-}
 
 [[noreturn]] void Fail(absl::string_view what, absl::string_view input,
                        absl::string_view detail) {
