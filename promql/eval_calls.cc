@@ -21,17 +21,19 @@ const Expr* Unwrap(const Expr* e) {
 
 // Labels an absent()/absent_over_time() result carries: the equality
 // matchers of the selector, except __name__ (and a label named twice).
+// Order matters, as in Prometheus: a later non-equality (or repeated)
+// matcher on a name removes it, a first equality matcher sets it.
 Labels AbsentLabels(absl::Span<const Matcher> matchers) {
   LabelsBuilder b;
-  absl::flat_hash_map<std::string, int> count;
+  absl::flat_hash_map<std::string, bool> has;
   for (const Matcher& m : matchers) {
     if (m.name() == "__name__") continue;
-    ++count[m.name()];
-  }
-  for (const Matcher& m : matchers) {
-    if (m.name() == "__name__" || m.type() != MatchType::kEqual) continue;
-    if (count[m.name()] > 1) continue;
-    b.Set(m.name(), m.value());
+    if (m.type() == MatchType::kEqual && !has[m.name()]) {
+      b.Set(m.name(), m.value());
+      has[m.name()] = true;
+    } else {
+      b.Del(m.name());
+    }
   }
   return b.Build();
 }
@@ -81,6 +83,8 @@ absl::StatusOr<EvalValue> Evaluator::EvalRangeFunction(
   ctx.range_ms = range_ms;
   ctx.annotations = annotations_;
   ctx.pos = call.pos;
+  absl::Status function_error;
+  ctx.error = &function_error;
   Matrix out;
   int64_t points = 0;
   for (RawSeries& series : raw) {
@@ -103,11 +107,14 @@ absl::StatusOr<EvalValue> Evaluator::EvalRangeFunction(
       for (size_t k = 0; k < scalars.size(); ++k) {
         step_scalars[k] = scalars[k].values[i];
       }
-      ctx.ts = te;
+      // Functions see the step time; the window already reflects offset
+      // and @ (predict_linear extrapolates from the step time).
+      ctx.ts = ts;
       ctx.range_start = te - range_ms;
       ctx.scalars = step_scalars;
       std::optional<double> v =
           info.fn(ctx, absl::MakeConstSpan(p.data() + lo, hi - lo));
+      FR_RETURN_IF_ERROR(function_error);
       if (v.has_value()) rs.floats.push_back(FPoint{ts, *v});
     }
     if (rs.floats.empty()) continue;
@@ -123,7 +130,8 @@ absl::StatusOr<EvalValue> Evaluator::EvalAbsentOverTime(const Call& call) {
   const TimeModifiers* modifiers = nullptr;
   FR_ASSIGN_OR_RETURN(std::vector<RawSeries> raw,
                       EvalRangeArgument(*call.args[0], &range_ms, &modifiers));
-  const Expr* arg = Unwrap(call.args[0].get());
+  // Prometheus derives the labels from a bare selector only.
+  const Expr* arg = call.args[0].get();
   Labels labels;
   if (arg->kind() == NodeKind::kMatrixSelector) {
     labels = AbsentLabels(
@@ -160,7 +168,7 @@ absl::StatusOr<EvalValue> Evaluator::EvalVectorFunction(const Call& call,
   ctx.call = &call;
   ctx.annotations = annotations_;
   if (call.func->name == "absent" && !call.args.empty()) {
-    const Expr* arg = Unwrap(call.args[0].get());
+    const Expr* arg = call.args[0].get();
     if (arg->kind() == NodeKind::kVectorSelector) {
       ctx.absent_matchers = static_cast<const VectorSelector&>(*arg).matchers;
     }

@@ -39,6 +39,11 @@ struct RangeContext {
   // "might not be a counter" annotations (rate on a non-counter name).
   absl::string_view metric_name;
   PosRange pos;  // the call, for annotation positions
+  // Where a function reports an evaluation error (Prometheus panics inside
+  // the function, e.g. double_exponential_smoothing's "invalid smoothing
+  // factor"): it sets *error and returns nullopt; the evaluator then fails
+  // the query with *error. May be null (the error is then dropped).
+  absl::Status* error = nullptr;
 };
 
 // Returns the value for one series at one step, or nullopt for no output.
