@@ -52,7 +52,8 @@ absl::StatusOr<QueryResult> Engine::InstantQuery(
   FR_ASSIGN_OR_RETURN(std::unique_ptr<storage::Querier> querier,
                       queryable.NewQuerier(kMinTimestamp, kMaxTimestamp));
   Evaluator ev(options_, querier.get(), ts, ts, 1, cancel, Deadline(options_),
-               &result.annotations, &result.stats);
+               &result.annotations, &result.stats,
+               Evaluator::QueryTimes{ts, ts, 0});
   FR_ASSIGN_OR_RETURN(EvalValue value, ev.Eval(expr));
   if (auto* scalar = std::get_if<ScalarSteps>(&value)) {
     result.value = Scalar{ts, scalar->values.empty() ? 0 : scalar->values[0]};
@@ -99,7 +100,8 @@ absl::StatusOr<QueryResult> Engine::RangeQuery(
   FR_ASSIGN_OR_RETURN(std::unique_ptr<storage::Querier> querier,
                       queryable.NewQuerier(kMinTimestamp, kMaxTimestamp));
   Evaluator ev(options_, querier.get(), start, end, step_ms, cancel,
-               Deadline(options_), &result.annotations, &result.stats);
+               Deadline(options_), &result.annotations, &result.stats,
+               Evaluator::QueryTimes{start, end, step_ms});
   FR_ASSIGN_OR_RETURN(EvalValue value, ev.Eval(expr));
   Matrix m;
   if (auto* scalar = std::get_if<ScalarSteps>(&value)) {

@@ -38,7 +38,10 @@ double Quantile(double q, std::vector<double> values) {
   if (values.empty() || std::isnan(q)) return std::nan("");
   if (q < 0) return -INFINITY;
   if (q > 1) return INFINITY;
-  std::sort(values.begin(), values.end());
+  // NaN sorts first, as Go's sort.Float64s orders it.
+  std::sort(values.begin(), values.end(), [](double a, double b) {
+    return a < b || (std::isnan(a) && !std::isnan(b));
+  });
   double n = static_cast<double>(values.size());
   double rank = q * (n - 1);
   size_t lower = static_cast<size_t>(std::max(0.0, std::floor(rank)));
@@ -90,6 +93,19 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a) {
     group_labels[i] = GroupLabels(m[i].metric, a);
     group_hash[i] = group_labels[i].Hash();
   }
+  const bool by_name =
+      !a.without && std::find(a.grouping.begin(), a.grouping.end(),
+                              "__name__") != a.grouping.end();
+  if (a.op == AggregateOp::kQuantile && !param.values.empty()) {
+    for (double q : param.values) {
+      if (std::isnan(q) || q < 0 || q > 1) {
+        annotations_->AddWarning(absl::StrCat(
+            "PromQL warning: quantile value should be between 0 and 1, got ",
+            FormatValueLabel(q)));
+        break;
+      }
+    }
+  }
   std::vector<size_t> cursors(m.size(), 0);
   MatrixBuilder builder;
   for (size_t step = 0; step < num_steps(); ++step) {
@@ -115,8 +131,14 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a) {
       groups[it->second].members.push_back({i, pts[cursors[i]].f});
     }
     for (Group& g : groups) {
+      // Grouping by __name__ keeps a name the inputs were due to drop; the
+      // result then drops it too (Prometheus 3's delayed name removal).
+      bool drop_name = false;
+      if (by_name) {
+        for (auto& [i, v] : g.members) drop_name |= m[i].drop_name;
+      }
       auto emit = [&](double v) {
-        builder.Add(VectorSample{g.labels, ts, v, false}, ts);
+        builder.Add(VectorSample{g.labels, ts, v, drop_name}, ts);
       };
       switch (a.op) {
         case AggregateOp::kSum: {
@@ -131,12 +153,17 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a) {
           double n = static_cast<double>(g.members.size());
           double sum = s.Value();
           if (std::isinf(sum)) {
-            // Fall back to an incremental mean so Inf - Inf stays NaN only
-            // when the inputs make it so.
+            // The sum overflowed or met an Inf: an incremental mean, which
+            // keeps an infinite mean unless an opposite Inf or NaN arrives.
             double mean = 0;
             double count = 0;
             for (auto& [i, v] : g.members) {
               count += 1;
+              if (std::isinf(mean) &&
+                  ((std::isinf(v) && (mean > 0) == (v > 0)) ||
+                   (!std::isinf(v) && !std::isnan(v)))) {
+                continue;
+              }
               mean += v / count - mean / count;
             }
             emit(mean);
@@ -192,7 +219,8 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a) {
           for (const std::string& key : order) {
             LabelsBuilder lb(g.labels);
             lb.Set(label_param, key);
-            builder.Add(VectorSample{lb.Build(), ts, counts[key], false}, ts);
+            builder.Add(VectorSample{lb.Build(), ts, counts[key], drop_name},
+                        ts);
           }
           break;
         }

@@ -237,6 +237,14 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
       auto [oi, ov] = one[it->second];
       double l = one_to_many ? ov : mv;
       double r = one_to_many ? mv : ov;
+      // Checked before filtering: a comparison that happens to drop the
+      // extra matches is still an ambiguous match.
+      if (matching.card == Cardinality::kOneToOne &&
+          !matched.insert(many_sig[mi].Hash()).second) {
+        return absl::InvalidArgumentError(
+            "multiple matches for labels: many-to-one matching must be "
+            "explicit (group_left/group_right)");
+      }
       bool keep = true;
       double v = Apply(b.op, l, r, &keep);
       if (IsComparison(b.op)) {
@@ -249,13 +257,7 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
       const Labels& many_metric = many_m[mi].metric;
       const Labels& one_metric = one_m[oi].metric;
       Labels metric = ResultMetric(many_metric, one_metric, b);
-      if (matching.card == Cardinality::kOneToOne) {
-        if (!matched.insert(many_sig[mi].Hash()).second) {
-          return absl::InvalidArgumentError(
-              "multiple matches for labels: many-to-one matching must be "
-              "explicit (group_left/group_right)");
-        }
-      } else if (!emitted.insert(metric.Hash()).second) {
+      if (!emitted.insert(metric.Hash()).second) {
         return absl::InvalidArgumentError(
             "multiple matches for labels: grouping labels must ensure unique "
             "matches");

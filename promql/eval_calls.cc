@@ -2,8 +2,10 @@
 // over per-step argument vectors, and the few that need the evaluator's
 // help (timestamp, absent, absent_over_time).
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/base/status_macros.h"
 #include "promql/evaluator.h"
@@ -50,6 +52,35 @@ absl::StatusOr<EvalValue> Evaluator::EvalCall(const Call& call) {
     }
   }
   if (name == "absent_over_time") return EvalAbsentOverTime(call);
+  // The query-level values of Prometheus's duration-expression functions,
+  // in seconds.
+  if (name == "start" || name == "end" || name == "step" || name == "range") {
+    double v = name == "start"  ? query_.start / 1000.0
+               : name == "end"  ? query_.end / 1000.0
+               : name == "step" ? query_.step / 1000.0
+                                : (query_.end - query_.start) / 1000.0;
+    return EvalValue(ScalarSteps{std::vector<double>(num_steps(), v)});
+  }
+  if ((name == "min_of" || name == "max_of") && call.args.size() == 2) {
+    FR_ASSIGN_OR_RETURN(EvalValue a, Eval(*call.args[0]));
+    FR_ASSIGN_OR_RETURN(EvalValue b, Eval(*call.args[1]));
+    ScalarSteps out = std::get<ScalarSteps>(std::move(a));
+    const ScalarSteps& other = std::get<ScalarSteps>(b);
+    for (size_t i = 0; i < out.values.size(); ++i) {
+      double x = out.values[i];
+      double y = other.values[i];
+      // As Go's math.Min/Max: NaN wins.
+      out.values[i] = std::isnan(x) || std::isnan(y) ? std::nan("")
+                      : name == "min_of"             ? std::min(x, y)
+                                                     : std::max(x, y);
+    }
+    return EvalValue(std::move(out));
+  }
+  if (absl::StartsWith(name, "sort") && query_.start != query_.end) {
+    annotations_->AddWarning(
+        "PromQL warning: sort is ineffective for range queries since results "
+        "are always ordered by labels");
+  }
   if (const RangeFunctionInfo* info = FindRangeFunction(name)) {
     for (size_t i = 0; i < call.args.size(); ++i) {
       if (call.args[i]->type() == ValueType::kMatrix) {

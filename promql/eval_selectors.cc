@@ -126,7 +126,7 @@ absl::StatusOr<EvalValue> Evaluator::EvalSubqueryRaw(
   if (aligned < first) aligned += step;
   if (aligned > last) return EvalValue(Matrix{});
   Evaluator inner(options_, querier_, aligned, last, step, cancel_, deadline_,
-                  annotations_, stats_);
+                  annotations_, stats_, query_);
   FR_ASSIGN_OR_RETURN(EvalValue value, inner.Eval(*sq.expr));
   Matrix m;
   if (auto* scalar = std::get_if<ScalarSteps>(&value)) {

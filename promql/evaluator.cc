@@ -1,6 +1,8 @@
 #include "promql/evaluator.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -59,18 +61,42 @@ absl::Status FinalizeMatrix(Matrix* m) {
     }
   }
   if (!any) return absl::OkStatus();
-  // Dropping names may merge series; Prometheus refuses overlapping ones.
+  // Dropping names may give two series the same labels. Prometheus merges
+  // them when their points never share a timestamp and fails otherwise.
   absl::flat_hash_map<uint64_t, std::vector<size_t>> seen;
+  std::vector<bool> merged(m->size(), false);
   for (size_t i = 0; i < m->size(); ++i) {
     std::vector<size_t>& slots = seen[(*m)[i].metric.Hash()];
+    size_t target = m->size();
     for (size_t j : slots) {
-      if ((*m)[j].metric == (*m)[i].metric) {
+      if ((*m)[j].metric == (*m)[i].metric) target = j;
+    }
+    if (target == m->size()) {
+      slots.push_back(i);
+      continue;
+    }
+    std::vector<FPoint>& into = (*m)[target].floats;
+    std::vector<FPoint> combined;
+    combined.reserve(into.size() + (*m)[i].floats.size());
+    std::merge(into.begin(), into.end(), (*m)[i].floats.begin(),
+               (*m)[i].floats.end(), std::back_inserter(combined),
+               [](const FPoint& a, const FPoint& b) { return a.t < b.t; });
+    for (size_t k = 1; k < combined.size(); ++k) {
+      if (combined[k].t == combined[k - 1].t) {
         return absl::InvalidArgumentError(
             "vector cannot contain metrics with the same labelset");
       }
     }
-    slots.push_back(i);
+    into = std::move(combined);
+    merged[i] = true;
   }
+  size_t out = 0;
+  for (size_t i = 0; i < m->size(); ++i) {
+    if (merged[i]) continue;
+    if (out != i) (*m)[out] = std::move((*m)[i]);
+    ++out;
+  }
+  m->resize(out);
   return absl::OkStatus();
 }
 
@@ -130,9 +156,9 @@ Timestamp Evaluator::EffectiveTime(const TimeModifiers& m, Timestamp ts) const {
   if (m.at_ms.has_value()) {
     t = *m.at_ms;
   } else if (m.at_modifier == AtModifier::kStart) {
-    t = start_;
+    t = query_.start;
   } else if (m.at_modifier == AtModifier::kEnd) {
-    t = end_;
+    t = query_.end;
   }
   return t - m.offset_ms;
 }

@@ -41,11 +41,20 @@ using EvalValue = std::variant<Matrix, ScalarSteps, String>;
 // Not thread-safe: one per query.
 class Evaluator {
  public:
+  // The query's own range, which start()/end()/step()/range() and
+  // `@ start()`/`@ end()` refer to even inside subqueries.
+  struct QueryTimes {
+    Timestamp start = 0;
+    Timestamp end = 0;
+    int64_t step = 0;  // 0 for instant queries
+  };
+
   Evaluator(const EngineOptions& options, storage::Querier* querier,
             Timestamp start, Timestamp end, int64_t interval,
             const CancellationToken* cancel, absl::Time deadline,
-            Annotations* annotations, QueryStats* stats)
+            Annotations* annotations, QueryStats* stats, QueryTimes query)
       : options_(options),
+        query_(query),
         querier_(querier),
         start_(start),
         end_(end),
@@ -99,6 +108,7 @@ class Evaluator {
   absl::StatusOr<EvalValue> EvalUnary(const UnaryExpr& u);
 
   const EngineOptions& options_;
+  const QueryTimes query_;
   storage::Querier* querier_;
   Timestamp start_;
   Timestamp end_;

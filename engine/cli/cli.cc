@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/cli/promql_commands.h"
+#include "engine/cli/promqltest_command.h"
 
 namespace fraisier::cli {
 namespace {
@@ -91,7 +92,10 @@ std::vector<Command> DefaultCommands() {
        "EXPR",
        "Print EXPR in canonical form.",
        RunPromqlFormat},
-      {{"promqltest"}, "FILE...", "Run PromQL test scripts.", nullptr},
+      {{"promqltest"},
+       "FILE...",
+       "Run PromQL test scripts (files or directories of *.test).",
+       RunPromqltest},
   };
 }
 
