@@ -233,25 +233,6 @@ constexpr DurationUnit kDurationUnits[] = {
     {"ms", uint64_t{1000000}},
 };
 
-void AppendUtf8(char32_t r, std::string* out) {
-  if (r > kMaxRune || (r >= 0xD800 && r < 0xE000)) r = kRuneError;
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
 int HexValue(char c) {
   if (IsDigit(c)) return c - '0';
   if (Lower(c) >= 'a' && Lower(c) <= 'f') return Lower(c) - 'a' + 10;

@@ -15,24 +15,6 @@ void AppendHex(uint32_t v, int digits, std::string* out) {
   }
 }
 
-void AppendRune(char32_t r, std::string* out) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
 struct RuneRange {
   char32_t lo;
   char32_t hi;
@@ -88,7 +70,7 @@ void AppendGoQuote(absl::string_view s, std::string* out) {
       continue;
     }
     if (IsGoPrintable(r)) {
-      AppendRune(r, out);
+      AppendUtf8(r, out);
       continue;
     }
     switch (r) {

@@ -5,6 +5,7 @@
 #define ENGINE_MODEL_UTF8_H_
 
 #include <cstddef>
+#include <string>
 
 #include "absl/strings/string_view.h"
 
@@ -26,6 +27,10 @@ DecodedRune DecodeRune(absl::string_view s);
 
 // True when `s` is entirely well-formed UTF-8 (as Go's utf8.ValidString).
 bool IsValidUtf8(absl::string_view s);
+
+// Appends the UTF-8 encoding of `r` (Go's utf8.AppendRune): values above
+// U+10FFFF and surrogates are written as U+FFFD.
+void AppendUtf8(char32_t r, std::string* out);
 
 }  // namespace fraisier
 
