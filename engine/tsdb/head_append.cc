@@ -75,11 +75,18 @@ absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
       return AppendErrorStatus(AppendError::kInvalidLabels,
                                "series has no labels");
     }
-    if (absl::Status st = ValidateLabels(labels, NameValidation::kUtf8);
-        !st.ok()) {
-      return AppendErrorStatus(AppendError::kInvalidLabels, st.message());
+    // Labels equal to an existing series' were validated when it was
+    // created: validate only before creating one.
+    s = head_->series_.FindByHash(labels.Hash(), [&](const MemSeries& m) {
+      return SeriesHasLabels(m, labels, head_->symbols_);
+    });
+    if (s == nullptr) {
+      if (absl::Status st = ValidateLabels(labels, NameValidation::kUtf8);
+          !st.ok()) {
+        return AppendErrorStatus(AppendError::kInvalidLabels, st.message());
+      }
+      FR_ASSIGN_OR_RETURN(s, head_->GetOrCreate(labels));
     }
-    FR_ASSIGN_OR_RETURN(s, head_->GetOrCreate(labels));
     id = s->id;
   }
   {
