@@ -48,9 +48,15 @@ uint32_t SymbolTable::Intern(absl::string_view s) {
   if (it != refs_.end()) return it->second;
   // 2^32 distinct strings would need well over 4 GiB of keys; the TSDB caps
   // series long before, so overflow here is a programming error.
-  const uint32_t ref = static_cast<uint32_t>(strings_.size());
+  const uint32_t ref = count_.load(std::memory_order_relaxed);
   const absl::string_view stored = Store(s);
-  strings_.push_back(stored);
+  absl::string_view* page = pages_[ref >> kPageBits].load();
+  if (page == nullptr) {
+    page = new absl::string_view[kPageSize];
+    pages_[ref >> kPageBits].store(page, std::memory_order_release);
+  }
+  page[ref & (kPageSize - 1)] = stored;
+  count_.store(ref + 1, std::memory_order_release);
   refs_.emplace(stored, ref);
   return ref;
 }
@@ -63,14 +69,20 @@ std::optional<uint32_t> SymbolTable::Find(absl::string_view s) const {
 }
 
 absl::string_view SymbolTable::Lookup(uint32_t ref) const {
-  std::shared_lock<std::shared_mutex> lock(mu_);
-  if (ref >= strings_.size()) return absl::string_view();
-  return strings_[ref];
+  // Lock-free: the hot path of every label comparison in the head.
+  if (ref >= count_.load(std::memory_order_acquire)) {
+    return absl::string_view();
+  }
+  return pages_[ref >> kPageBits].load(
+      std::memory_order_acquire)[ref & (kPageSize - 1)];
+}
+
+SymbolTable::~SymbolTable() {
+  for (uint32_t i = 0; i < kNumPages; ++i) delete[] pages_[i].load();
 }
 
 size_t SymbolTable::size() const {
-  std::shared_lock<std::shared_mutex> lock(mu_);
-  return strings_.size();
+  return count_.load(std::memory_order_acquire);
 }
 
 size_t SymbolTable::MemoryBytes() const {
@@ -79,7 +91,8 @@ size_t SymbolTable::MemoryBytes() const {
   const size_t map_bytes =
       refs_.capacity() * (sizeof(std::pair<absl::string_view, uint32_t>) + 1);
   return block_bytes_ + map_bytes +
-         strings_.capacity() * sizeof(absl::string_view) +
+         ((count_.load() >> kPageBits) + 1) * kPageSize *
+             sizeof(absl::string_view) +
          blocks_.capacity() * sizeof(std::unique_ptr<char[]>);
 }
 

@@ -4,6 +4,7 @@
 #ifndef ENGINE_MODEL_SYMBOL_TABLE_H_
 #define ENGINE_MODEL_SYMBOL_TABLE_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -16,9 +17,9 @@
 
 namespace fraisier {
 
-// Thread-safety: all methods may be called concurrently; lookups take a
-// shared lock, so they run in parallel with each other and only wait for an
-// Intern that inserts a new string.
+// Thread-safety: all methods may be called concurrently. Lookup takes no
+// lock (it is on every label comparison of the head); Intern and Find take
+// a shared lock and only wait for an Intern that inserts a new string.
 //
 // Invariants: references are dense (0 .. size()-1) in insertion order and a
 // string keeps its reference for the table's lifetime. String bytes live in
@@ -28,6 +29,7 @@ namespace fraisier {
 class SymbolTable {
  public:
   SymbolTable() = default;
+  ~SymbolTable();
   SymbolTable(const SymbolTable&) = delete;
   SymbolTable& operator=(const SymbolTable&) = delete;
 
@@ -54,7 +56,15 @@ class SymbolTable {
   mutable std::shared_mutex mu_;
   // Keys view into blocks_, so lookups by absl::string_view never allocate.
   absl::flat_hash_map<absl::string_view, uint32_t> refs_;
-  std::vector<absl::string_view> strings_;
+  // ref -> string, in fixed-size pages that never move, so Lookup reads
+  // them without the lock: a page pointer and `count_` are published with
+  // release stores after the entry is written.
+  static constexpr uint32_t kPageBits = 16;
+  static constexpr uint32_t kPageSize = 1u << kPageBits;
+  static constexpr uint32_t kNumPages = 1u << (32 - kPageBits);
+  std::unique_ptr<std::atomic<absl::string_view*>[]> pages_ =
+      std::make_unique<std::atomic<absl::string_view*>[]>(kNumPages);
+  std::atomic<uint32_t> count_{0};
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* block_pos_ = nullptr;
   size_t block_left_ = 0;

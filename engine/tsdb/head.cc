@@ -22,6 +22,7 @@ Head::Head(HeadOptions options)
 Head::~Head() {
   uint32_t limit = series_.id_limit();
   for (uint32_t id = 1; id < limit; ++id) delete series_.Get(id);
+  for (MemSeries* s : graveyard_) delete s;
 }
 
 absl::StatusOr<std::unique_ptr<Head>> Head::Open(HeadOptions options) {
@@ -109,11 +110,13 @@ MemSeries* Head::CreateWithId(uint32_t id, const Labels& labels) {
 }
 
 AppendError Head::AppendLocked(MemSeries& s, Timestamp t, double v) {
-  if (t <= s.last_t) {
-    if (t == s.last_t) {
+  const Timestamp last_t = s.last_t.load(std::memory_order_relaxed);
+  if (t <= last_t) {
+    if (t == last_t) {
       // Prometheus accepts a resent sample silently; only a different value
       // at the same timestamp is an error. Compare bits: NaN == NaN here.
-      if (std::bit_cast<uint64_t>(v) == std::bit_cast<uint64_t>(s.last_v)) {
+      if (std::bit_cast<uint64_t>(v) ==
+          s.last_v_bits.load(std::memory_order_relaxed)) {
         return AppendError::kNone;
       }
       duplicates_.fetch_add(1, std::memory_order_relaxed);
@@ -134,8 +137,8 @@ AppendError Head::AppendLocked(MemSeries& s, Timestamp t, double v) {
       return AppendError::kOutOfBounds;
     }
   }
-  s.last_t = t;
-  s.last_v = v;
+  s.last_t.store(t, std::memory_order_relaxed);
+  s.last_v_bits.store(std::bit_cast<uint64_t>(v), std::memory_order_relaxed);
   // samples_appended_ is counted by the caller once per batch: a shared
   // atomic increment per sample costs more than the rest of this function.
   return AppendError::kNone;
@@ -231,17 +234,28 @@ absl::Status Head::ApplyRetention() {
     if (s->open.num_samples() > 0 && s->open.max_time() < cutoff) {
       s->open = XorChunk();
     }
-    if (s->empty() && s->pending == 0) {
-      series_.Put(id, nullptr);
+    if (s->empty() && s->pending.load() == 0) {
+      // An appender raises `pending` before re-reading the table, and we
+      // clear the table before re-reading `pending`; all four are seq_cst,
+      // so one of us sees the other (see HeadAppender::Append).
+      series_.PutSeqCst(id, nullptr);
+      if (s->pending.load(std::memory_order_seq_cst) != 0) {
+        series_.Put(id, s);
+        continue;
+      }
       series_.RemoveHash(*s);
       removed_ids.push_back(id);
       removed.push_back(s);
     }
   }
   if (!removed_ids.empty()) index_.Remove(removed_ids);
-  for (MemSeries* s : removed) delete s;
-  num_series_.fetch_sub(static_cast<int64_t>(removed.size()));
-  series_removed_.fetch_add(static_cast<int64_t>(removed.size()));
+  // An appender may still hold a pointer it read just before the removal;
+  // it finds out on its re-check within nanoseconds. Freeing one retention
+  // round later keeps that pointer valid meanwhile.
+  for (MemSeries* s : graveyard_) delete s;
+  graveyard_ = std::move(removed);
+  num_series_.fetch_sub(static_cast<int64_t>(graveyard_.size()));
+  series_removed_.fetch_add(static_cast<int64_t>(graveyard_.size()));
   return chunk_files_->DeleteSegmentsBefore(cutoff).status();
 }
 

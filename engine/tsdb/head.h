@@ -136,6 +136,7 @@ class Head : public storage::Storage {
   std::shared_mutex commit_mu_;
   std::mutex commit_gate_;
   ReplayStats replay_stats_;
+  std::vector<MemSeries*> graveyard_;  // removed series; maintenance_mu_
 
   std::atomic<int64_t> num_series_{0};
   std::atomic<int64_t> series_created_{0};

@@ -32,11 +32,6 @@ class HeadAppender final : public storage::Appender {
   void Rollback() override;
 
  private:
-  struct Pending {
-    uint32_t id;
-    Timestamp t;
-    double v;
-  };
   // Lowers the pending counts of every batched sample's series.
   void Release();
 
@@ -45,7 +40,11 @@ class HeadAppender final : public storage::Appender {
   // batch (as Prometheus does per appender) rather than once per sample.
   Timestamp min_valid_time_ = 0;
   bool have_min_valid_time_ = false;
-  std::vector<Pending> pending_;
+  // The batch, already in WAL record form (ref = series id).
+  std::vector<RefSample> pending_;
+  // Series of this batch whose series record no commit has logged yet,
+  // noted at Append so Commit need not revisit every series.
+  std::vector<uint32_t> unlogged_;
   std::string series_record_;
   std::string samples_record_;
 };
@@ -68,51 +67,64 @@ absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
         absl::StrCat("sample timestamp ", t,
                      " is older than the retention window allows"));
   }
-  uint32_t id = ref <= UINT32_MAX ? static_cast<uint32_t>(ref) : 0;
-  MemSeries* s = id != 0 ? head_->series_.Get(id) : nullptr;
-  if (s == nullptr) {
-    if (labels.empty()) {
-      return AppendErrorStatus(AppendError::kInvalidLabels,
-                               "series has no labels");
-    }
-    // Labels equal to an existing series' were validated when it was
-    // created: validate only before creating one.
-    s = head_->series_.FindByHash(labels.Hash(), [&](const MemSeries& m) {
-      return SeriesHasLabels(m, labels, head_->symbols_);
-    });
+  uint32_t id = 0;
+  for (int attempt = 0;; ++attempt) {
+    id = ref <= UINT32_MAX ? static_cast<uint32_t>(ref) : 0;
+    MemSeries* s = id != 0 ? head_->series_.Get(id) : nullptr;
     if (s == nullptr) {
-      if (absl::Status st = ValidateLabels(labels, NameValidation::kUtf8);
-          !st.ok()) {
-        return AppendErrorStatus(AppendError::kInvalidLabels, st.message());
+      if (labels.empty()) {
+        return AppendErrorStatus(AppendError::kInvalidLabels,
+                                 "series has no labels");
       }
-      FR_ASSIGN_OR_RETURN(s, head_->GetOrCreate(labels));
+      // Labels equal to an existing series' were validated when it was
+      // created: validate only before creating one.
+      s = head_->series_.FindByHash(labels.Hash(), [&](const MemSeries& m) {
+        return SeriesHasLabels(m, labels, head_->symbols_);
+      });
+      if (s == nullptr) {
+        if (absl::Status st = ValidateLabels(labels, NameValidation::kUtf8);
+            !st.ok()) {
+          return AppendErrorStatus(AppendError::kInvalidLabels, st.message());
+        }
+        FR_ASSIGN_OR_RETURN(s, head_->GetOrCreate(labels));
+      }
+      id = s->id;
     }
-    id = s->id;
-  }
-  {
-    std::lock_guard<std::mutex> lock(head_->SeriesLock(id));
-    if (head_->series_.Get(id) != s) {
-      // Garbage-collected between lookup and lock: the caller's ref is stale.
-      return AppendErrorStatus(AppendError::kInvalidLabels,
-                               "series was removed; append by labels");
-    }
-    if (t < s->last_t) {
+    // Checked without the series lock: last_t and last_v_bits are atomics
+    // written under it, and Commit repeats the check under the lock.
+    const Timestamp last_t = s->last_t.load(std::memory_order_relaxed);
+    if (t < last_t) {
       head_->out_of_order_.fetch_add(1, std::memory_order_relaxed);
       return AppendErrorStatus(
           AppendError::kOutOfOrder,
           absl::StrCat("out of order sample: timestamp ", t,
-                       " is older than the newest sample ", s->last_t));
+                       " is older than the newest sample ", last_t));
     }
-    if (t == s->last_t &&
-        std::bit_cast<uint64_t>(v) != std::bit_cast<uint64_t>(s->last_v)) {
+    if (t == last_t && std::bit_cast<uint64_t>(v) !=
+                           s->last_v_bits.load(std::memory_order_relaxed)) {
       head_->duplicates_.fetch_add(1, std::memory_order_relaxed);
       return AppendErrorStatus(AppendError::kDuplicateTimestamp,
                                absl::StrCat("duplicate sample for timestamp ",
                                             t, " with a different value"));
     }
-    ++s->pending;
+    // Pin the series against garbage collection, then make sure it was not
+    // collected between the lookup and the pin (ApplyRetention clears the
+    // table, fences, then re-reads `pending`).
+    s->pending.fetch_add(1, std::memory_order_seq_cst);
+    if (head_->series_.GetSeqCst(id) == s) {
+      if (!s->logged.load(std::memory_order_acquire)) unlogged_.push_back(id);
+      break;
+    }
+    // Collected meanwhile: look the labels up again (a new series), or tell
+    // a caller that only gave a ref.
+    s->pending.fetch_sub(1);
+    if (labels.empty() || attempt >= 8) {
+      return AppendErrorStatus(AppendError::kInvalidLabels,
+                               "series was removed; append by labels");
+    }
+    ref = 0;
   }
-  pending_.push_back(Pending{id, t, v});
+  pending_.push_back(RefSample{id, t, v});
   return id;
 }
 
@@ -123,16 +135,7 @@ absl::Status HeadAppender::Commit() {
   }
   // Series records for series no commit has logged yet, then the samples.
   std::vector<RefSeries> new_series;
-  std::vector<RefSample> samples;
-  samples.reserve(pending_.size());
-  std::vector<uint32_t> seen;
-  for (const Pending& p : pending_) {
-    samples.push_back(RefSample{p.id, p.t, p.v});
-    MemSeries* s = head_->series_.Get(p.id);
-    if (s != nullptr && !s->logged.load(std::memory_order_acquire)) {
-      seen.push_back(p.id);
-    }
-  }
+  std::vector<uint32_t>& seen = unlogged_;
   std::sort(seen.begin(), seen.end());
   seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
   for (uint32_t id : seen) {
@@ -148,7 +151,7 @@ absl::Status HeadAppender::Commit() {
     EncodeSeries(new_series, &series_record_);
     records.push_back(series_record_);
   }
-  EncodeSamples(samples, &samples_record_);
+  EncodeSamples(pending_, &samples_record_);
   records.push_back(samples_record_);
   { std::lock_guard<std::mutex> gate(head_->commit_gate_); }
   std::shared_lock<std::shared_mutex> in_flight(head_->commit_mu_);
@@ -163,29 +166,36 @@ absl::Status HeadAppender::Commit() {
     }
   }
   int64_t appended = 0;
-  for (const Pending& p : pending_) {
-    std::lock_guard<std::mutex> lock(head_->SeriesLock(p.id));
-    MemSeries* s = head_->series_.Get(p.id);
+  for (const RefSample& p : pending_) {
+    std::lock_guard<std::mutex> lock(
+        head_->SeriesLock(static_cast<uint32_t>(p.ref)));
+    MemSeries* s = head_->series_.Get(static_cast<uint32_t>(p.ref));
     if (s == nullptr) continue;  // cannot happen while pending > 0
     // A concurrent batch may have appended newer samples since Append();
     // AppendLocked rejects and counts those, as Prometheus does.
-    const Timestamp last_t = s->last_t;
+    const Timestamp before = s->last_t.load(std::memory_order_relaxed);
     head_->AppendLocked(*s, p.t, p.v);
-    if (s->last_t != last_t) ++appended;
-    --s->pending;
+    if (s->last_t.load(std::memory_order_relaxed) != before) ++appended;
+    s->pending.fetch_sub(1, std::memory_order_relaxed);
   }
   head_->samples_appended_.fetch_add(appended, std::memory_order_relaxed);
   pending_.clear();
+  unlogged_.clear();
   have_min_valid_time_ = false;
   return absl::OkStatus();
 }
 
 void HeadAppender::Release() {
-  for (const Pending& p : pending_) {
-    std::lock_guard<std::mutex> lock(head_->SeriesLock(p.id));
-    if (MemSeries* s = head_->series_.Get(p.id); s != nullptr) --s->pending;
+  for (const RefSample& p : pending_) {
+    std::lock_guard<std::mutex> lock(
+        head_->SeriesLock(static_cast<uint32_t>(p.ref)));
+    if (MemSeries* s = head_->series_.Get(static_cast<uint32_t>(p.ref));
+        s != nullptr) {
+      s->pending.fetch_sub(1, std::memory_order_relaxed);
+    }
   }
   pending_.clear();
+  unlogged_.clear();
   have_min_valid_time_ = false;
 }
 

@@ -61,7 +61,9 @@ absl::Status Head::Replay() {
           std::lock_guard<std::mutex> lock(SeriesLock(s->id));
           for (const PersistedChunk& c : it->second) {
             s->persisted.push_back(c);
-            if (c.max_time > s->last_t) s->last_t = c.max_time;
+            if (c.max_time > s->last_t.load(std::memory_order_relaxed)) {
+              s->last_t.store(c.max_time, std::memory_order_relaxed);
+            }
           }
           std::sort(s->persisted.begin(), s->persisted.end(),
                     [](const PersistedChunk& a, const PersistedChunk& b) {
@@ -94,7 +96,7 @@ absl::Status Head::Replay() {
           }
           // Samples already in a chunk file, or logged twice (a checkpoint
           // overlaps the segments after it), are skipped quietly.
-          if (rs.t <= s->last_t) continue;
+          if (rs.t <= s->last_t.load(std::memory_order_relaxed)) continue;
           AppendLocked(*s, rs.t, rs.v);
         }
         return absl::OkStatus();

@@ -75,6 +75,10 @@ void SeriesTable::Put(uint32_t id, MemSeries* s) {
   EnsureBlock(id)[id & (kBlockSize - 1)].store(s, std::memory_order_release);
 }
 
+void SeriesTable::PutSeqCst(uint32_t id, MemSeries* s) {
+  EnsureBlock(id)[id & (kBlockSize - 1)].store(s, std::memory_order_seq_cst);
+}
+
 MemSeries* SeriesTable::FindByHash(
     uint64_t hash, absl::FunctionRef<bool(const MemSeries&)> matches) {
   Stripe& stripe = stripes_[hash % kStripes];

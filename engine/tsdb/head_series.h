@@ -47,15 +47,19 @@ struct MemSeries {
   std::atomic<bool> logged{false};
   // Samples appended to an open batch but not yet committed or rolled
   // back; garbage collection keeps a series while this is non-zero.
-  uint32_t pending = 0;
+  // Atomic because Append raises it without the series lock.
+  std::atomic<uint32_t> pending{0};
   const uint64_t hash;
   // name0, value0, name1, value1, ... sorted by name.
   const std::unique_ptr<uint32_t[]> symbols;
 
   XorChunk open;                          // samples not yet in chunk files
   std::vector<PersistedChunk> persisted;  // sorted by time
-  Timestamp last_t = kMinTimestamp;       // newest sample, open or persisted
-  double last_v = 0;
+  // The newest sample, open or persisted. Written only under the series
+  // lock; atomic so Append can pre-check ordering without taking the lock
+  // (Commit repeats the check under it).
+  std::atomic<Timestamp> last_t{kMinTimestamp};
+  std::atomic<uint64_t> last_v_bits{0};
 
   Timestamp min_time() const {
     if (!persisted.empty()) return persisted.front().min_time;
@@ -99,6 +103,15 @@ class SeriesTable {
   }
   // Publishes `s` under s->id (nullptr clears the slot).
   void Put(uint32_t id, MemSeries* s);
+  // Get/Put with sequentially consistent ordering, for the handshake
+  // between garbage collection and appenders pinning a series.
+  MemSeries* GetSeqCst(uint32_t id) const {
+    std::atomic<MemSeries*>* block =
+        blocks_[id >> kBlockBits].load(std::memory_order_acquire);
+    if (block == nullptr) return nullptr;
+    return block[id & (kBlockSize - 1)].load(std::memory_order_seq_cst);
+  }
+  void PutSeqCst(uint32_t id, MemSeries* s);
 
   // Finds a series with `hash` for which `matches` is true, or nullptr.
   MemSeries* FindByHash(uint64_t hash,
