@@ -1,8 +1,10 @@
 #include "promql/engine.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "engine/base/status_macros.h"
 #include "promql/evaluator.h"
@@ -42,6 +44,98 @@ absl::Time Deadline(const EngineOptions& options) {
   return options.clock->Now() + options.timeout;
 }
 
+// The time range the selectors of an expression read (Prometheus's
+// FindMinMaxTimes), so that the querier only snapshots that data: a
+// selector evaluated over [start - before, end - after] with offset o reads
+// (start - before - o - range, end - after - o], where range is the matrix
+// range or the lookback delta, and a subquery `[R:] offset O` evaluates its
+// expression over [start - before - O - R, end - after - O]. An @ modifier
+// anywhere makes the range unbounded.
+struct SelectRange {
+  bool any = false;  // a selector was seen
+  absl::int128 min = 0;
+  absl::int128 max = 0;
+  bool unbounded = false;
+};
+
+void CollectSelectRange(const Expr& e, absl::int128 before, absl::int128 after,
+                        int64_t lookback_ms, SelectRange* r) {
+  auto selector = [&](const VectorSelector& vs, int64_t range_ms) {
+    if (vs.modifiers.has_at()) r->unbounded = true;
+    const absl::int128 o = vs.modifiers.offset_ms;
+    const absl::int128 lo = -before - o - range_ms;
+    const absl::int128 hi = -after - o;
+    r->min = r->any ? std::min(r->min, lo) : lo;
+    r->max = r->any ? std::max(r->max, hi) : hi;
+    r->any = true;
+  };
+  switch (e.kind()) {
+    case NodeKind::kNumberLiteral:
+    case NodeKind::kStringLiteral:
+      return;
+    case NodeKind::kVectorSelector:
+      selector(static_cast<const VectorSelector&>(e), lookback_ms);
+      return;
+    case NodeKind::kMatrixSelector: {
+      const auto& ms = static_cast<const MatrixSelector&>(e);
+      selector(*ms.selector, ms.range_ms);
+      return;
+    }
+    case NodeKind::kSubquery: {
+      const auto& sq = static_cast<const Subquery&>(e);
+      if (sq.modifiers.has_at()) r->unbounded = true;
+      CollectSelectRange(*sq.expr,
+                         before + sq.modifiers.offset_ms + sq.range_ms,
+                         after + sq.modifiers.offset_ms, lookback_ms, r);
+      return;
+    }
+    case NodeKind::kParen:
+      CollectSelectRange(*static_cast<const ParenExpr&>(e).expr, before, after,
+                         lookback_ms, r);
+      return;
+    case NodeKind::kUnary:
+      CollectSelectRange(*static_cast<const UnaryExpr&>(e).expr, before, after,
+                         lookback_ms, r);
+      return;
+    case NodeKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      CollectSelectRange(*b.lhs, before, after, lookback_ms, r);
+      CollectSelectRange(*b.rhs, before, after, lookback_ms, r);
+      return;
+    }
+    case NodeKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      CollectSelectRange(*a.expr, before, after, lookback_ms, r);
+      if (a.param != nullptr) {
+        CollectSelectRange(*a.param, before, after, lookback_ms, r);
+      }
+      return;
+    }
+    case NodeKind::kCall:
+      for (const ExprPtr& arg : static_cast<const Call&>(e).args) {
+        CollectSelectRange(*arg, before, after, lookback_ms, r);
+      }
+      return;
+  }
+  r->unbounded = true;  // a node kind added later: stay safe
+}
+
+// The querier for evaluating `expr` over [start, end].
+absl::StatusOr<std::unique_ptr<storage::Querier>> NewQuerierFor(
+    storage::Queryable& queryable, const Expr& expr, Timestamp start,
+    Timestamp end, const EngineOptions& options) {
+  SelectRange r;
+  CollectSelectRange(expr, 0, 0,
+                     absl::ToInt64Milliseconds(options.lookback_delta), &r);
+  if (r.unbounded) return queryable.NewQuerier(kMinTimestamp, kMaxTimestamp);
+  if (!r.any) return queryable.NewQuerier(start, end);  // no selector
+  auto clamp = [](absl::int128 v) {
+    return static_cast<Timestamp>(std::clamp<absl::int128>(
+        v, absl::int128(kMinTimestamp), absl::int128(kMaxTimestamp)));
+  };
+  return queryable.NewQuerier(clamp(r.min + start), clamp(r.max + end));
+}
+
 }  // namespace
 
 absl::StatusOr<QueryResult> Engine::InstantQuery(
@@ -50,7 +144,7 @@ absl::StatusOr<QueryResult> Engine::InstantQuery(
   absl::Time started = Now(options_);
   QueryResult result;
   FR_ASSIGN_OR_RETURN(std::unique_ptr<storage::Querier> querier,
-                      queryable.NewQuerier(kMinTimestamp, kMaxTimestamp));
+                      NewQuerierFor(queryable, expr, ts, ts, options_));
   Evaluator ev(options_, querier.get(), ts, ts, 1, cancel, Deadline(options_),
                &result.annotations, &result.stats,
                Evaluator::QueryTimes{ts, ts, 0});
@@ -98,7 +192,7 @@ absl::StatusOr<QueryResult> Engine::RangeQuery(
   absl::Time started = Now(options_);
   QueryResult result;
   FR_ASSIGN_OR_RETURN(std::unique_ptr<storage::Querier> querier,
-                      queryable.NewQuerier(kMinTimestamp, kMaxTimestamp));
+                      NewQuerierFor(queryable, expr, start, end, options_));
   Evaluator ev(options_, querier.get(), start, end, step_ms, cancel,
                Deadline(options_), &result.annotations, &result.stats,
                Evaluator::QueryTimes{start, end, step_ms});

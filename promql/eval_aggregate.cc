@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "engine/base/status_macros.h"
@@ -106,6 +107,25 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a) {
       }
     }
   }
+  // Dense group ids, assigned once per query: group_of[i] indexes groups.
+  std::vector<Group> groups;
+  std::vector<size_t> group_of(m.size());
+  {
+    absl::flat_hash_map<uint64_t, std::vector<size_t>> by_hash;
+    for (size_t i = 0; i < m.size(); ++i) {
+      std::vector<size_t>& slots = by_hash[group_hash[i]];
+      size_t id = groups.size();
+      for (size_t g : slots) {
+        if (groups[g].labels == group_labels[i]) id = g;
+      }
+      if (id == groups.size()) {
+        slots.push_back(id);
+        groups.push_back(Group{group_labels[i], {}});
+      }
+      group_of[i] = id;
+    }
+  }
+  std::vector<size_t> step_groups;  // groups present at a step, in order
   std::vector<size_t> cursors(m.size(), 0);
   MatrixBuilder builder;
   for (size_t step = 0; step < num_steps(); ++step) {
@@ -120,17 +140,19 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a) {
     if (a.op == AggregateOp::kLimitRatio && std::isnan(p)) {
       return absl::InvalidArgumentError("Ratio value is NaN");
     }
-    absl::flat_hash_map<uint64_t, size_t> group_index;
-    std::vector<Group> groups;
+    step_groups.clear();
     for (size_t i = 0; i < m.size(); ++i) {
       auto& pts = m[i].floats;
       while (cursors[i] < pts.size() && pts[cursors[i]].t < ts) ++cursors[i];
       if (cursors[i] >= pts.size() || pts[cursors[i]].t != ts) continue;
-      auto [it, inserted] = group_index.emplace(group_hash[i], groups.size());
-      if (inserted) groups.push_back(Group{group_labels[i], {}});
-      groups[it->second].members.push_back({i, pts[cursors[i]].f});
+      Group& g = groups[group_of[i]];
+      if (g.members.empty()) step_groups.push_back(group_of[i]);
+      g.members.push_back({i, pts[cursors[i]].f});
     }
-    for (Group& g : groups) {
+    for (size_t group_id : step_groups) {
+      Group& g = groups[group_id];
+      // Members are this step's only; the group is reused at the next.
+      absl::Cleanup clear_members = [&g] { g.members.clear(); };
       // Grouping by __name__ keeps a name the inputs were due to drop; the
       // result then drops it too (Prometheus 3's delayed name removal).
       bool drop_name = false;

@@ -1,6 +1,7 @@
 // Binary operators: arithmetic, comparisons (filtering or `bool`), set
 // operators, and vector matching (one-to-one, many-to-one, one-to-many).
 #include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -167,6 +168,11 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
   std::vector<size_t> lcur(lm.size(), 0), rcur(rm.size(), 0);
   MatrixBuilder builder;
   const bool one_to_many = matching.card == Cardinality::kOneToMany;
+  // Without group_x labels the result labels depend on the "many" side
+  // series only: computed once per series.
+  const bool cache_result_metric = matching.include.empty();
+  std::vector<std::optional<Labels>> result_metric(
+      cache_result_metric ? (one_to_many ? rm.size() : lm.size()) : 0);
   for (size_t step = 0; step < num_steps(); ++step) {
     FR_RETURN_IF_ERROR(CheckInterrupt());
     Timestamp ts = StepTime(step);
@@ -256,7 +262,16 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
       }
       const Labels& many_metric = many_m[mi].metric;
       const Labels& one_metric = one_m[oi].metric;
-      Labels metric = ResultMetric(many_metric, one_metric, b);
+      Labels metric;
+      if (cache_result_metric) {
+        std::optional<Labels>& cached = result_metric[mi];
+        if (!cached.has_value()) {
+          cached = ResultMetric(many_metric, one_metric, b);
+        }
+        metric = *cached;
+      } else {
+        metric = ResultMetric(many_metric, one_metric, b);
+      }
       if (!emitted.insert(metric.Hash()).second) {
         return absl::InvalidArgumentError(
             "multiple matches for labels: grouping labels must ensure unique "

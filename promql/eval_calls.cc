@@ -116,6 +116,15 @@ absl::StatusOr<EvalValue> Evaluator::EvalRangeFunction(
   ctx.pos = call.pos;
   absl::Status function_error;
   ctx.error = &function_error;
+  bool non_counter_noted = false;
+  ctx.non_counter_noted = &non_counter_noted;
+  SeriesCounts counts;
+  // Batch-capable functions: every (series, step) window is collected
+  // first, then computed in runs of steps with equal scalar arguments.
+  const bool batched = info.batch != nullptr;
+  std::vector<absl::Span<const FPoint>> windows;
+  std::vector<uint32_t> window_steps;
+  std::vector<size_t> series_windows;  // first window of each series
   Matrix out;
   int64_t points = 0;
   for (RawSeries& series : raw) {
@@ -125,7 +134,18 @@ absl::StatusOr<EvalValue> Evaluator::EvalRangeFunction(
     rs.drop_name = !info.keeps_metric_name;
     ctx.metric = &series.metric;
     ctx.metric_name = series.metric.MetricName();
+    non_counter_noted = false;
     const std::vector<FPoint>& p = series.points;
+    ctx.series_counts = nullptr;
+    // Worth it when the windows together cover the series several times
+    // over (long ranges, many steps); else scanning the windows is cheaper.
+    if (info.uses_series_counts && !p.empty() &&
+        static_cast<double>(num_steps()) * static_cast<double>(range_ms) >
+            8.0 * static_cast<double>(p.back().t - p.front().t + 1)) {
+      counts.Compute(p);
+      ctx.series_counts = &counts;
+    }
+    series_windows.push_back(windows.size());
     size_t lo = 0;
     size_t hi = 0;
     for (size_t i = 0; i < num_steps(); ++i) {
@@ -135,6 +155,11 @@ absl::StatusOr<EvalValue> Evaluator::EvalRangeFunction(
       while (hi < p.size() && p[hi].t <= te) ++hi;
       while (lo < hi && p[lo].t <= te - range_ms) ++lo;
       if (lo > hi) lo = hi;
+      if (batched) {
+        windows.push_back(absl::MakeConstSpan(p.data() + lo, hi - lo));
+        window_steps.push_back(static_cast<uint32_t>(i));
+        continue;
+      }
       for (size_t k = 0; k < scalars.size(); ++k) {
         step_scalars[k] = scalars[k].values[i];
       }
@@ -143,14 +168,57 @@ absl::StatusOr<EvalValue> Evaluator::EvalRangeFunction(
       ctx.ts = ts;
       ctx.range_start = te - range_ms;
       ctx.scalars = step_scalars;
+      ctx.window_begin = lo;
       std::optional<double> v =
           info.fn(ctx, absl::MakeConstSpan(p.data() + lo, hi - lo));
       FR_RETURN_IF_ERROR(function_error);
       if (v.has_value()) rs.floats.push_back(FPoint{ts, *v});
     }
-    if (rs.floats.empty()) continue;
+    if (batched || rs.floats.empty()) continue;
     points += static_cast<int64_t>(rs.floats.size());
     out.push_back(std::move(rs));
+  }
+  if (batched) {
+    std::vector<std::optional<double>> results(windows.size());
+    ctx.metric = nullptr;
+    ctx.metric_name = "";
+    ctx.series_counts = nullptr;
+    auto step_scalars_equal = [&](uint32_t a, uint32_t b) {
+      for (const ScalarSteps& s : scalars) {
+        if (!(s.values[a] == s.values[b])) return false;
+      }
+      return true;
+    };
+    for (size_t begin = 0; begin < windows.size();) {
+      FR_RETURN_IF_ERROR(CheckInterrupt());
+      size_t end = begin + 1;
+      while (end < windows.size() &&
+             step_scalars_equal(window_steps[begin], window_steps[end])) {
+        ++end;
+      }
+      for (size_t k = 0; k < scalars.size(); ++k) {
+        step_scalars[k] = scalars[k].values[window_steps[begin]];
+      }
+      ctx.scalars = step_scalars;
+      info.batch(ctx, absl::MakeConstSpan(windows.data() + begin, end - begin),
+                 results.data() + begin);
+      FR_RETURN_IF_ERROR(function_error);
+      begin = end;
+    }
+    series_windows.push_back(windows.size());
+    for (size_t s = 0; s < raw.size(); ++s) {
+      RangeSeries rs;
+      rs.metric = raw[s].metric;
+      rs.drop_name = !info.keeps_metric_name;
+      for (size_t w = series_windows[s]; w < series_windows[s + 1]; ++w) {
+        if (results[w].has_value()) {
+          rs.floats.push_back(FPoint{StepTime(window_steps[w]), *results[w]});
+        }
+      }
+      if (rs.floats.empty()) continue;
+      points += static_cast<int64_t>(rs.floats.size());
+      out.push_back(std::move(rs));
+    }
   }
   FR_RETURN_IF_ERROR(AddSamples(points));
   return EvalValue(std::move(out));
@@ -198,6 +266,8 @@ absl::StatusOr<EvalValue> Evaluator::EvalVectorFunction(const Call& call,
   VectorContext ctx;
   ctx.call = &call;
   ctx.annotations = annotations_;
+  DerivedLabelsMemo memo;
+  ctx.memo = &memo;
   if (call.func->name == "absent" && !call.args.empty()) {
     const Expr* arg = call.args[0].get();
     if (arg->kind() == NodeKind::kVectorSelector) {

@@ -17,7 +17,7 @@ constexpr int64_t kDefaultSubqueryStepMs = 60 * 1000;
 }  // namespace
 
 absl::StatusOr<std::vector<RawSeries>> Evaluator::SelectRaw(
-    const VectorSelector& vs, Timestamp mint, Timestamp maxt) {
+    const VectorSelector& vs, Timestamp mint, Timestamp maxt, bool drop_stale) {
   storage::SelectHints hints;
   hints.start = mint;
   hints.end = maxt;
@@ -34,6 +34,7 @@ absl::StatusOr<std::vector<RawSeries>> Evaluator::SelectRaw(
       do {
         Sample s = it->At();
         if (s.t > maxt) break;
+        if (drop_stale && IsStaleNaN(s.v)) continue;
         raw.points.push_back(FPoint{s.t, s.v});
       } while (it->Next());
     }
@@ -52,32 +53,65 @@ absl::StatusOr<EvalValue> Evaluator::EvalVectorSelector(
   const int64_t lookback = absl::ToInt64Milliseconds(options_.lookback_delta);
   Timestamp first = EffectiveTime(vs.modifiers, start_);
   Timestamp last = EffectiveTime(vs.modifiers, end_);
-  FR_ASSIGN_OR_RETURN(std::vector<RawSeries> raw,
-                      SelectRaw(vs, first - lookback + 1, last));
+  // Streams each series' samples through the steps (the evaluation time
+  // never decreases from step to step), without materializing them.
+  const Timestamp mint = first - lookback + 1;
+  storage::SelectHints hints;
+  hints.start = mint;
+  hints.end = last;
+  std::unique_ptr<storage::SeriesSet> set =
+      querier_->Select(false, &hints, vs.matchers);
   Matrix out;
   int64_t points = 0;
-  for (RawSeries& series : raw) {
+  while (set->Next()) {
+    FR_RETURN_IF_ERROR(CheckInterrupt());
+    const storage::Series& series = set->At();
     RangeSeries rs;
-    rs.metric = std::move(series.metric);
     rs.drop_name = timestamps;
-    size_t cursor = 0;  // first point after the current one
-    const std::vector<FPoint>& p = series.points;
+    std::unique_ptr<storage::SampleIterator> it = series.Iterator();
+    int64_t loaded = 0;
+    bool more = it->Seek(mint);
+    Sample next;  // the first sample after `latest`, while `more`
+    if (more) next = it->At();
+    if (more && next.t > last) more = false;
+    Sample latest;
+    bool have_latest = false;
     for (size_t i = 0; i < num_steps(); ++i) {
       Timestamp ts = StepTime(i);
       Timestamp te = EffectiveTime(vs.modifiers, ts);
-      while (cursor < p.size() && p[cursor].t <= te) ++cursor;
-      if (cursor == 0) continue;
-      const FPoint& latest = p[cursor - 1];
+      while (more && next.t <= te) {
+        latest = next;
+        have_latest = true;
+        ++loaded;
+        more = it->Next();
+        if (more) {
+          next = it->At();
+          if (next.t > last) more = false;
+        }
+      }
+      if (!have_latest) continue;
       // The lookback window is left-open: (te - lookback, te].
-      if (latest.t <= te - lookback || IsStaleNaN(latest.f)) continue;
+      if (latest.t <= te - lookback || IsStaleNaN(latest.v)) continue;
       rs.floats.push_back(
-          FPoint{ts, timestamps ? latest.t / 1000.0 : latest.f});
+          FPoint{ts, timestamps ? latest.t / 1000.0 : latest.v});
     }
+    // Samples past the last step's time are within [mint, last] only when
+    // an @ modifier or offset makes `te` stop short of `last`; count them
+    // as read, as a materialized selection would hold them.
+    while (more) {
+      ++loaded;
+      more = it->Next() && it->At().t <= last;
+    }
+    FR_RETURN_IF_ERROR(it->status());
+    stats_->series_fetched++;
+    stats_->samples_loaded += loaded;
+    FR_RETURN_IF_ERROR(AddSamples(loaded));
     if (rs.floats.empty()) continue;
+    rs.metric = series.labels();
     points += static_cast<int64_t>(rs.floats.size());
     out.push_back(std::move(rs));
   }
-  ReleaseSamples(0);
+  FR_RETURN_IF_ERROR(set->status());
   FR_RETURN_IF_ERROR(AddSamples(points));
   return EvalValue(std::move(out));
 }
@@ -94,15 +128,8 @@ absl::StatusOr<std::vector<RawSeries>> Evaluator::EvalRangeArgument(
     *modifiers = &ms.selector->modifiers;
     Timestamp first = EffectiveTime(ms.selector->modifiers, start_);
     Timestamp last = EffectiveTime(ms.selector->modifiers, end_);
-    FR_ASSIGN_OR_RETURN(std::vector<RawSeries> raw,
-                        SelectRaw(*ms.selector, first - ms.range_ms + 1, last));
-    for (RawSeries& r : raw) {
-      r.points.erase(
-          std::remove_if(r.points.begin(), r.points.end(),
-                         [](const FPoint& p) { return IsStaleNaN(p.f); }),
-          r.points.end());
-    }
-    return raw;
+    return SelectRaw(*ms.selector, first - ms.range_ms + 1, last,
+                     /*drop_stale=*/true);
   }
   if (arg->kind() == NodeKind::kSubquery) {
     const auto& sq = static_cast<const Subquery&>(*arg);

@@ -87,9 +87,12 @@ class Evaluator {
 
   absl::StatusOr<EvalValue> EvalVectorSelector(const VectorSelector& vs,
                                                bool timestamps);
+  // The samples of the series `vs` selects in [mint, maxt], without stale
+  // markers when `drop_stale`.
   absl::StatusOr<std::vector<RawSeries>> SelectRaw(const VectorSelector& vs,
                                                    Timestamp mint,
-                                                   Timestamp maxt);
+                                                   Timestamp maxt,
+                                                   bool drop_stale = false);
   absl::StatusOr<EvalValue> EvalMatrixTopLevel(const Expr& e);
   // Range-vector argument: the raw series plus the offset/@ handling.
   absl::StatusOr<std::vector<RawSeries>> EvalRangeArgument(

@@ -140,24 +140,40 @@ std::string ForcedMonotonicityInfo(absl::string_view metric_name) {
 
 // Groups the samples of `in` into classic histograms, in order of first
 // appearance. Samples without a parsable `le` are skipped with a warning.
+// With a memo, the labels without `le` and the parsed bound of each bucket
+// series are derived once per call (entry: output, number = bound, flag =
+// `le` parsed).
 std::vector<ClassicHistogram> GroupBuckets(const Vector& in,
-                                           Annotations* annotations) {
+                                           Annotations* annotations,
+                                           DerivedLabelsMemo* memo) {
   std::vector<ClassicHistogram> groups;
   absl::flat_hash_map<Labels, size_t> index;
   LabelsBuilder builder;
   for (const VectorSample& s : in) {
-    const absl::string_view le = s.metric.Get(kBucketLabel);
-    std::optional<double> upper = ParseGoFloat(le);
-    if (!upper.has_value()) {
-      AddWarning(annotations, BadBucketLabelWarning(s.metric.MetricName(), le));
+    const DerivedLabelsMemo::Entry* e =
+        memo != nullptr ? memo->Find(s.metric) : nullptr;
+    DerivedLabelsMemo::Entry fresh;
+    if (e == nullptr) {
+      std::optional<double> upper = ParseGoFloat(s.metric.Get(kBucketLabel));
+      fresh.flag = upper.has_value();
+      if (fresh.flag) {
+        fresh.number = *upper;
+        builder.Reset(s.metric);
+        builder.Del(kBucketLabel);
+        fresh.output = builder.Build();
+      }
+      if (memo != nullptr) memo->Insert(s.metric, fresh);
+      e = &fresh;
+    }
+    if (!e->flag) {
+      AddWarning(annotations,
+                 BadBucketLabelWarning(s.metric.MetricName(),
+                                       s.metric.Get(kBucketLabel)));
       continue;
     }
-    builder.Reset(s.metric);
-    builder.Del(kBucketLabel);
-    Labels key = builder.Build();
-    auto [it, inserted] = index.try_emplace(key, groups.size());
-    if (inserted) groups.push_back(ClassicHistogram{std::move(key), {}});
-    groups[it->second].buckets.push_back(Bucket{*upper, s.f});
+    auto [it, inserted] = index.try_emplace(e->output, groups.size());
+    if (inserted) groups.push_back(ClassicHistogram{e->output, {}});
+    groups[it->second].buckets.push_back(Bucket{e->number, s.f});
   }
   return groups;
 }
@@ -349,7 +365,7 @@ absl::Status HistogramQuantile(const VectorContext& ctx,
   if (std::isnan(*q) || *q < 0 || *q > 1) {
     AddWarning(ctx.annotations, InvalidQuantileWarning(*q));
   }
-  for (ClassicHistogram& h : GroupBuckets(**in, ctx.annotations)) {
+  for (ClassicHistogram& h : GroupBuckets(**in, ctx.annotations, ctx.memo)) {
     const QuantileResult r = BucketQuantile(*q, std::move(h.buckets));
     if (r.forced_monotonic) {
       AddInfo(ctx.annotations, ForcedMonotonicityInfo(h.metric.MetricName()));
@@ -377,7 +393,7 @@ absl::Status HistogramQuantiles(const VectorContext& ctx,
     qs.push_back(*q);
   }
   const std::vector<ClassicHistogram> groups =
-      GroupBuckets(**in, ctx.annotations);
+      GroupBuckets(**in, ctx.annotations, ctx.memo);
   LabelsBuilder builder;
   for (double q : qs) {
     const std::string q_text = FormatOpenMetricsFloat(q);
@@ -403,7 +419,7 @@ absl::Status HistogramFraction(const VectorContext& ctx,
   if (!upper.ok()) return upper.status();
   absl::StatusOr<const Vector*> in = VectorArg(args, 2);
   if (!in.ok()) return in.status();
-  for (ClassicHistogram& h : GroupBuckets(**in, ctx.annotations)) {
+  for (ClassicHistogram& h : GroupBuckets(**in, ctx.annotations, ctx.memo)) {
     const double f = BucketFraction(*lower, *upper, std::move(h.buckets));
     out->push_back(VectorSample{std::move(h.metric), ctx.ts, f, true});
   }

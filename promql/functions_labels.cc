@@ -182,7 +182,7 @@ std::string Expand(const RE2& re, absl::string_view tmpl,
 // whole value of src (absent labels match as ""), set dst to the expanded
 // replacement (an empty result removes dst). Setting __name__ keeps the
 // name (drop_name cleared).
-absl::Status LabelReplace(const VectorContext&, absl::Span<const Arg> args,
+absl::Status LabelReplace(const VectorContext& ctx, absl::Span<const Arg> args,
                           Vector* out) {
   absl::StatusOr<const Vector*> in = VectorArg(args, 0);
   if (!in.ok()) return in.status();
@@ -210,13 +210,25 @@ absl::Status LabelReplace(const VectorContext&, absl::Span<const Arg> args,
   out->reserve((*in)->size());
   for (const VectorSample& s : **in) {
     VectorSample o = s;
-    const absl::string_view value = s.metric.Get(*src);
-    if (re->Match(re2::StringPiece(value.data(), value.size()), 0, value.size(),
-                  RE2::UNANCHORED, groups.data(),
-                  static_cast<int>(groups.size()))) {
-      builder.Reset(s.metric);
-      builder.Set(*dst, Expand(*re, *repl, groups));
-      o.metric = builder.Build();
+    // flag: the regex matched (the labels are then the rewritten ones).
+    const DerivedLabelsMemo::Entry* e =
+        ctx.memo != nullptr ? ctx.memo->Find(s.metric) : nullptr;
+    DerivedLabelsMemo::Entry fresh;
+    if (e == nullptr) {
+      const absl::string_view value = s.metric.Get(*src);
+      fresh.flag = re->Match(re2::StringPiece(value.data(), value.size()), 0,
+                             value.size(), RE2::UNANCHORED, groups.data(),
+                             static_cast<int>(groups.size()));
+      if (fresh.flag) {
+        builder.Reset(s.metric);
+        builder.Set(*dst, Expand(*re, *repl, groups));
+        fresh.output = builder.Build();
+      }
+      if (ctx.memo != nullptr) ctx.memo->Insert(s.metric, fresh);
+      e = &fresh;
+    }
+    if (e->flag) {
+      o.metric = e->output;
       if (*dst == kMetricNameLabel) o.drop_name = false;
     }
     out->push_back(std::move(o));
@@ -227,7 +239,7 @@ absl::Status LabelReplace(const VectorContext&, absl::Span<const Arg> args,
 // label_join(v, dst, separator, src...): dst becomes the values of the src
 // labels joined by separator (absent labels count as ""; an empty result
 // removes dst).
-absl::Status LabelJoin(const VectorContext&, absl::Span<const Arg> args,
+absl::Status LabelJoin(const VectorContext& ctx, absl::Span<const Arg> args,
                        Vector* out) {
   absl::StatusOr<const Vector*> in = VectorArg(args, 0);
   if (!in.ok()) return in.status();
@@ -253,11 +265,20 @@ absl::Status LabelJoin(const VectorContext&, absl::Span<const Arg> args,
   LabelsBuilder builder;
   out->reserve((*in)->size());
   for (const VectorSample& s : **in) {
-    for (size_t i = 0; i < srcs.size(); ++i) values[i] = s.metric.Get(srcs[i]);
-    builder.Reset(s.metric);
-    builder.Set(*dst, absl::StrJoin(values, *sep));
     VectorSample o = s;
-    o.metric = builder.Build();
+    const DerivedLabelsMemo::Entry* e =
+        ctx.memo != nullptr ? ctx.memo->Find(s.metric) : nullptr;
+    if (e != nullptr) {
+      o.metric = e->output;
+    } else {
+      for (size_t i = 0; i < srcs.size(); ++i) {
+        values[i] = s.metric.Get(srcs[i]);
+      }
+      builder.Reset(s.metric);
+      builder.Set(*dst, absl::StrJoin(values, *sep));
+      o.metric = builder.Build();
+      if (ctx.memo != nullptr) ctx.memo->Insert(s.metric, {o.metric});
+    }
     if (*dst == kMetricNameLabel) o.drop_name = false;
     out->push_back(std::move(o));
   }

@@ -66,6 +66,10 @@ double Seconds(Timestamp ms) { return static_cast<double>(ms) / 1000; }
 // The "might not be a counter" info that Prometheus attaches to rate() and
 // increase() on a series whose name lacks a counter suffix.
 void NotePossibleNonCounter(const RangeContext& ctx) {
+  if (ctx.non_counter_noted != nullptr) {
+    if (*ctx.non_counter_noted) return;
+    *ctx.non_counter_noted = true;
+  }
   absl::string_view name = ctx.metric_name;
   if (name.empty() && ctx.metric != nullptr) name = ctx.metric->MetricName();
   if (name.empty()) return;
@@ -89,7 +93,13 @@ std::optional<double> ExtrapolatedRate(const RangeContext& ctx, Points points,
   const FPoint& first = points.front();
   const FPoint& last = points.back();
   double result = last.f - first.f;
-  if (is_counter) {
+  // With the series' reset counts at hand, a window without resets skips
+  // the scan (it would add nothing).
+  const bool no_resets =
+      ctx.series_counts != nullptr &&
+      ctx.series_counts->resets[ctx.window_begin + points.size() - 1] ==
+          ctx.series_counts->resets[ctx.window_begin];
+  if (is_counter && !no_resets) {
     for (size_t i = 1; i < points.size(); ++i) {
       if (points[i].f < points[i - 1].f) result += points[i - 1].f;
     }
@@ -205,8 +215,12 @@ std::optional<double> PredictLinear(const RangeContext& ctx, Points points) {
   return r.slope * ctx.scalars[0] + r.intercept;
 }
 
-std::optional<double> Resets(const RangeContext&, Points points) {
+std::optional<double> Resets(const RangeContext& ctx, Points points) {
   if (points.empty()) return std::nullopt;
+  if (ctx.series_counts != nullptr) {
+    const std::vector<uint32_t>& r = ctx.series_counts->resets;
+    return r[ctx.window_begin + points.size() - 1] - r[ctx.window_begin];
+  }
   int resets = 0;
   for (size_t i = 1; i < points.size(); ++i) {
     if (points[i].f < points[i - 1].f) ++resets;
@@ -214,8 +228,12 @@ std::optional<double> Resets(const RangeContext&, Points points) {
   return resets;
 }
 
-std::optional<double> Changes(const RangeContext&, Points points) {
+std::optional<double> Changes(const RangeContext& ctx, Points points) {
   if (points.empty()) return std::nullopt;
+  if (ctx.series_counts != nullptr) {
+    const std::vector<uint32_t>& c = ctx.series_counts->changes;
+    return c[ctx.window_begin + points.size() - 1] - c[ctx.window_begin];
+  }
   int changes = 0;
   for (size_t i = 1; i < points.size(); ++i) {
     const double prev = points[i - 1].f;
@@ -456,6 +474,68 @@ std::optional<double> DoubleExponentialSmoothing(const RangeContext& ctx,
   return s1;
 }
 
+// DoubleExponentialSmoothing over several windows at once: the same
+// operations per window in the same order (so the same results), with the
+// windows' dependency chains interleaved in kLanes lanes.
+void DoubleExponentialSmoothingBatch(const RangeContext& ctx,
+                                     absl::Span<const Points> windows,
+                                     std::optional<double>* out) {
+  constexpr size_t kLanes = 8;
+  const bool valid_factors = ctx.scalars.size() >= 2 && ctx.scalars[0] > 0 &&
+                             ctx.scalars[0] < 1 && ctx.scalars[1] > 0 &&
+                             ctx.scalars[1] < 1;
+  size_t k = 0;
+  if (valid_factors) {
+    const double sf = ctx.scalars[0];
+    const double tf = ctx.scalars[1];
+    for (; k + kLanes <= windows.size(); k += kLanes) {
+      size_t common = SIZE_MAX;
+      for (size_t l = 0; l < kLanes; ++l) {
+        common = std::min(common, windows[k + l].size());
+      }
+      if (common < 2) break;
+      double s0[kLanes], s1[kLanes], b[kLanes];
+      for (size_t l = 0; l < kLanes; ++l) {
+        const Points p = windows[k + l];
+        s0[l] = 0;
+        s1[l] = p[0].f;
+        b[l] = p[1].f - p[0].f;
+      }
+      // i == 1: the trend is still the initial difference.
+      for (size_t l = 0; l < kLanes; ++l) {
+        const double x = sf * windows[k + l][1].f;
+        const double y = (1 - sf) * (s1[l] + b[l]);
+        s0[l] = s1[l];
+        s1[l] = x + y;
+      }
+      for (size_t i = 2; i < common; ++i) {
+        for (size_t l = 0; l < kLanes; ++l) {
+          const double x = sf * windows[k + l][i].f;
+          b[l] = tf * (s1[l] - s0[l]) + (1 - tf) * b[l];
+          const double y = (1 - sf) * (s1[l] + b[l]);
+          s0[l] = s1[l];
+          s1[l] = x + y;
+        }
+      }
+      // Lanes with longer windows finish alone.
+      for (size_t l = 0; l < kLanes; ++l) {
+        const Points p = windows[k + l];
+        for (size_t i = std::max<size_t>(common, 2); i < p.size(); ++i) {
+          const double x = sf * p[i].f;
+          b[l] = tf * (s1[l] - s0[l]) + (1 - tf) * b[l];
+          const double y = (1 - sf) * (s1[l] + b[l]);
+          s0[l] = s1[l];
+          s1[l] = x + y;
+        }
+        out[k + l] = s1[l];
+      }
+    }
+  }
+  for (; k < windows.size(); ++k) {
+    out[k] = DoubleExponentialSmoothing(ctx, windows[k]);
+  }
+}
+
 struct NamedRangeFunction {
   absl::string_view name;
   RangeFunctionInfo info;
@@ -466,14 +546,16 @@ struct NamedRangeFunction {
 constexpr NamedRangeFunction kRangeFunctions[] = {
     {"absent_over_time", {AbsentOverTime, false}},
     {"avg_over_time", {AvgOverTime, false}},
-    {"changes", {Changes, false}},
+    {"changes", {Changes, false, /*uses_series_counts=*/true}},
     {"count_over_time", {CountOverTime, false}},
     {"delta", {Delta, false}},
     {"deriv", {Deriv, false}},
-    {"double_exponential_smoothing", {DoubleExponentialSmoothing, false}},
+    {"double_exponential_smoothing",
+     {DoubleExponentialSmoothing, false, false,
+      DoubleExponentialSmoothingBatch}},
     {"first_over_time", {FirstOverTime, true}},
     {"idelta", {Idelta, false}},
-    {"increase", {Increase, false}},
+    {"increase", {Increase, false, /*uses_series_counts=*/true}},
     {"irate", {Irate, false}},
     {"last_over_time", {LastOverTime, true}},
     {"mad_over_time", {MadOverTime, false}},
@@ -482,8 +564,8 @@ constexpr NamedRangeFunction kRangeFunctions[] = {
     {"predict_linear", {PredictLinear, false}},
     {"present_over_time", {PresentOverTime, false}},
     {"quantile_over_time", {QuantileOverTime, false}},
-    {"rate", {Rate, false}},
-    {"resets", {Resets, false}},
+    {"rate", {Rate, false, /*uses_series_counts=*/true}},
+    {"resets", {Resets, false, /*uses_series_counts=*/true}},
     {"stddev_over_time", {StddevOverTime, false}},
     {"stdvar_over_time", {StdvarOverTime, false}},
     {"sum_over_time", {SumOverTime, false}},
@@ -494,6 +576,23 @@ constexpr NamedRangeFunction kRangeFunctions[] = {
 };
 
 }  // namespace
+
+void SeriesCounts::Compute(absl::Span<const FPoint> points) {
+  changes.resize(points.size());
+  resets.resize(points.size());
+  uint32_t c = 0;
+  uint32_t r = 0;
+  changes[0] = 0;
+  resets[0] = 0;
+  for (size_t i = 1; i < points.size(); ++i) {
+    const double prev = points[i - 1].f;
+    const double cur = points[i].f;
+    if (cur != prev && !(std::isnan(cur) && std::isnan(prev))) ++c;
+    if (cur < prev) ++r;
+    changes[i] = c;
+    resets[i] = r;
+  }
+}
 
 const RangeFunctionInfo* FindRangeFunction(absl::string_view name) {
   for (const NamedRangeFunction& f : kRangeFunctions) {
