@@ -53,6 +53,15 @@ Timestamp Head::MinValidTime() const {
          absl::ToInt64Milliseconds(options_.retention);
 }
 
+MemSeries* Head::Register(uint32_t id, uint64_t hash, const Labels& labels) {
+  auto* m = new MemSeries(id, hash, InternLabels(labels, symbols_),
+                          static_cast<uint16_t>(labels.size()));
+  series_.Put(id, m);
+  index_.Add(id, labels);
+  num_series_.fetch_add(1, std::memory_order_relaxed);
+  return m;
+}
+
 absl::StatusOr<MemSeries*> Head::GetOrCreate(const Labels& labels) {
   uint64_t hash = labels.Hash();
   bool created = false;
@@ -65,14 +74,8 @@ absl::StatusOr<MemSeries*> Head::GetOrCreate(const Labels& labels) {
                 options_.max_series) {
           return nullptr;
         }
-        uint32_t id = series_.NextId();
-        auto* m = new MemSeries(id, hash, InternLabels(labels, symbols_),
-                                static_cast<uint16_t>(labels.size()));
-        series_.Put(id, m);
-        index_.Add(id, labels);
-        num_series_.fetch_add(1, std::memory_order_relaxed);
         series_created_.fetch_add(1, std::memory_order_relaxed);
-        return m;
+        return Register(series_.NextId(), hash, labels);
       },
       &created);
   if (s == nullptr) {
@@ -95,15 +98,7 @@ MemSeries* Head::CreateWithId(uint32_t id, const Labels& labels) {
   MemSeries* s = series_.FindOrCreate(
       hash,
       [&](const MemSeries& m) { return SeriesHasLabels(m, labels, symbols_); },
-      [&]() -> MemSeries* {
-        auto* m = new MemSeries(id, hash, InternLabels(labels, symbols_),
-                                static_cast<uint16_t>(labels.size()));
-        series_.Put(id, m);
-        index_.Add(id, labels);
-        num_series_.fetch_add(1, std::memory_order_relaxed);
-        return m;
-      },
-      &created);
+      [&]() -> MemSeries* { return Register(id, hash, labels); }, &created);
   series_.ReserveId(id);
   s->logged.store(true, std::memory_order_relaxed);
   return s;

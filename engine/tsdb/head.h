@@ -109,6 +109,9 @@ class Head : public storage::Storage {
   absl::StatusOr<MemSeries*> GetOrCreate(const Labels& labels);
   // Creates a series with a known id during replay.
   MemSeries* CreateWithId(uint32_t id, const Labels& labels);
+  // Allocates the series `id` and makes it visible by id and in the index.
+  // Called with the label hash's stripe held (SeriesTable::FindOrCreate).
+  MemSeries* Register(uint32_t id, uint64_t hash, const Labels& labels);
   // Appends one sample to `s`, cutting and persisting the open chunk when
   // full. Requires SeriesLock(s->id). Returns the AppendError, if any.
   storage::AppendError AppendLocked(MemSeries& s, Timestamp t, double v);
