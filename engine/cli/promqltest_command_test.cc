@@ -54,7 +54,7 @@ TEST_F(PromqltestCommandTest, PassingDirectoryExitsZero) {
   Write("b.test", kPassing);
   EXPECT_EQ(Run({dir_.string()}), kExitOk) << err_.str();
   EXPECT_THAT(out_.str(), HasSubstr("/a.test: 1 passed, 0 failed, 0 skipped"));
-  EXPECT_THAT(out_.str(), EndsWith("\n2 passed, 0 failed\n"));
+  EXPECT_THAT(out_.str(), EndsWith("\n2 passed, 0 failed, 0 skipped\n"));
   EXPECT_THAT(err_.str(), IsEmpty());
 }
 
@@ -63,12 +63,12 @@ TEST_F(PromqltestCommandTest, FailuresExitOneAndKnownFailuresDoNot) {
   EXPECT_EQ(Run({"--jobs=1", f}), kExitFailure);
   EXPECT_THAT(out_.str(),
               HasSubstr("--- FAIL " + f + ":4: eval instant at 1m x"));
-  EXPECT_THAT(out_.str(), EndsWith("\n0 passed, 1 failed\n"));
+  EXPECT_THAT(out_.str(), EndsWith("\n0 passed, 1 failed, 0 skipped\n"));
 
   std::string known = Write("known.txt", "# known\nf.test:4 not yet\n");
   EXPECT_EQ(Run({"--known-failures=" + known, f}), kExitOk) << out_.str();
   EXPECT_THAT(out_.str(), HasSubstr("known failures: 1\nskipped: 0\n0 passed, "
-                                    "0 failed\n"));
+                                    "0 failed, 0 skipped\n"));
   EXPECT_EQ(Run({"--known-failures", known, "--list-skipped", f}), kExitOk);
 }
 
@@ -106,7 +106,7 @@ TEST_F(PromqltestCommandTest, WiredIntoTheCli) {
   EXPECT_EQ(cli::Run({"ruler", "promqltest", f}, DefaultCommands(), out, err),
             kExitOk)
       << out.str() << err.str();
-  EXPECT_THAT(out.str(), EndsWith("1 passed, 0 failed\n"));
+  EXPECT_THAT(out.str(), EndsWith("1 passed, 0 failed, 0 skipped\n"));
 }
 
 }  // namespace

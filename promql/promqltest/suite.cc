@@ -266,7 +266,10 @@ SuiteSummary RunSuite(const std::vector<std::string>& files,
     }
     out << " (by reason: " << absl::StrJoin(parts, ", ") << ")";
   }
-  out << "\n" << sum.passed << " passed, " << sum.failed << " failed\n";
+  // The contract: the run ends with `N passed, M failed, K skipped`.
+  out << "\n"
+      << sum.passed << " passed, " << sum.failed << " failed, " << sum.skipped
+      << " skipped\n";
   return sum;
 }
 

@@ -75,7 +75,7 @@ TEST_F(SuiteTest, ReportFormat) {
   EXPECT_EQ(lines[lines.size() - 3], "known failures: 0");
   EXPECT_EQ(lines[lines.size() - 2],
             "skipped: 1 (by reason: experimental syntax=1)");
-  EXPECT_EQ(lines.back(), "2 passed, 1 failed");
+  EXPECT_EQ(lines.back(), "2 passed, 1 failed, 1 skipped");
 }
 
 TEST_F(SuiteTest, KnownFailures) {
@@ -105,7 +105,7 @@ other/b.test:1 not in this run
   EXPECT_THAT(text, HasSubstr(a + ":13: known-failure entry (list line 4) "
                                   "matches no eval"));
   EXPECT_THAT(text, HasSubstr("known failures: 1\n"));
-  EXPECT_THAT(Lines(text).back(), "2 passed, 2 failed");
+  EXPECT_THAT(Lines(text).back(), "2 passed, 2 failed, 1 skipped");
 }
 
 TEST_F(SuiteTest, ParseKnownFailuresErrors) {
