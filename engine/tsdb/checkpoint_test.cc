@@ -23,6 +23,7 @@ using ::fraisier::testing::StatusIs;
 using ::fraisier::tsdb::testing::FileSize;
 using ::fraisier::tsdb::testing::LogStrings;
 using ::fraisier::tsdb::testing::NewTestDir;
+using ::fraisier::tsdb::testing::OpenOrDie;
 using ::fraisier::tsdb::testing::ReadFileOrDie;
 using ::fraisier::tsdb::testing::ReplayAll;
 using ::fraisier::tsdb::testing::SegmentPath;
@@ -34,13 +35,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Optional;
 using ::testing::SizeIs;
-
-std::unique_ptr<Wal> OpenOrDie(const std::string& dir,
-                               WalOptions options = {}) {
-  absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(dir, std::move(options));
-  EXPECT_THAT(wal, IsOk());
-  return wal.ok() ? std::move(wal).value() : nullptr;
-}
 
 // A producer adding `records`.
 std::function<absl::Status(RecordSink&)> Produce(

@@ -25,6 +25,7 @@ using ::fraisier::testing::IsOk;
 using ::fraisier::tsdb::testing::FileSize;
 using ::fraisier::tsdb::testing::LogStrings;
 using ::fraisier::tsdb::testing::NewTestDir;
+using ::fraisier::tsdb::testing::OpenOrDie;
 using ::fraisier::tsdb::testing::ReadFileOrDie;
 using ::fraisier::tsdb::testing::ReplayAll;
 using ::fraisier::tsdb::testing::SegmentPath;
@@ -84,13 +85,6 @@ std::vector<std::string> RecordsOf(const std::vector<Commit>& commits,
     out.insert(out.end(), commits[i].records.begin(), commits[i].records.end());
   }
   return out;
-}
-
-std::unique_ptr<Wal> OpenOrDie(const std::string& dir,
-                               WalOptions options = {}) {
-  absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(dir, std::move(options));
-  EXPECT_THAT(wal, IsOk());
-  return wal.ok() ? std::move(wal).value() : nullptr;
 }
 
 TEST(WalRecoveryTest, TornTailAtEveryOffsetOfTheLastCommits) {

@@ -27,6 +27,7 @@ using ::fraisier::testing::StatusIs;
 using ::fraisier::tsdb::testing::FileSize;
 using ::fraisier::tsdb::testing::LogStrings;
 using ::fraisier::tsdb::testing::NewTestDir;
+using ::fraisier::tsdb::testing::OpenOrDie;
 using ::fraisier::tsdb::testing::ReplayAll;
 using ::fraisier::tsdb::testing::SegmentPath;
 using ::fraisier::tsdb::testing::WriteFileOrDie;
@@ -35,13 +36,6 @@ using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAreArray;
-
-std::unique_ptr<Wal> OpenOrDie(const std::string& dir,
-                               WalOptions options = {}) {
-  absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(dir, std::move(options));
-  EXPECT_THAT(wal, IsOk());
-  return wal.ok() ? std::move(wal).value() : nullptr;
-}
 
 TEST(WalTest, LogAndReplayRoundTrip) {
   const std::string dir = NewTestDir();

@@ -7,12 +7,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "engine/base/status_matchers.h"
 #include "engine/tsdb/wal.h"
 #include "gtest/gtest.h"
 
@@ -28,6 +30,14 @@ inline std::string NewTestDir(absl::string_view suffix = "") {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// Opens the WAL in `dir`, failing the test (and returning null) on error.
+inline std::unique_ptr<Wal> OpenOrDie(const std::string& dir,
+                                      WalOptions options = {}) {
+  absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(dir, std::move(options));
+  EXPECT_THAT(wal, ::fraisier::testing::IsOk());
+  return wal.ok() ? std::move(wal).value() : nullptr;
 }
 
 inline std::string SegmentPath(absl::string_view dir, int index) {
