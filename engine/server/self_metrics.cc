@@ -1,0 +1,199 @@
+#include "engine/server/self_metrics.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "prometheus/counter.h"
+#include "prometheus/text_serializer.h"
+
+namespace fraisier::server {
+
+void CallbackCollector::AddGauge(std::string name, std::string help,
+                                 ValueFn fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.push_back({std::move(name),
+                      std::move(help),
+                      prometheus::MetricType::Gauge,
+                      "",
+                      std::move(fn),
+                      {}});
+}
+
+void CallbackCollector::AddCounter(std::string name, std::string help,
+                                   ValueFn fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.push_back({std::move(name),
+                      std::move(help),
+                      prometheus::MetricType::Counter,
+                      "",
+                      std::move(fn),
+                      {}});
+}
+
+void CallbackCollector::AddGaugeFamily(std::string name, std::string help,
+                                       std::string label_name, LabelledFn fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.push_back({std::move(name),
+                      std::move(help),
+                      prometheus::MetricType::Gauge,
+                      std::move(label_name),
+                      {},
+                      std::move(fn)});
+}
+
+void CallbackCollector::AddCounterFamily(std::string name, std::string help,
+                                         std::string label_name,
+                                         LabelledFn fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.push_back({std::move(name),
+                      std::move(help),
+                      prometheus::MetricType::Counter,
+                      std::move(label_name),
+                      {},
+                      std::move(fn)});
+}
+
+namespace {
+
+prometheus::ClientMetric MakeMetric(prometheus::MetricType type, double v) {
+  prometheus::ClientMetric m;
+  if (type == prometheus::MetricType::Counter) {
+    m.counter.value = v;
+  } else {
+    m.gauge.value = v;
+  }
+  return m;
+}
+
+}  // namespace
+
+std::vector<prometheus::MetricFamily> CallbackCollector::Collect() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<prometheus::MetricFamily> families;
+  families.reserve(entries_.size());
+  for (const Entry& e : entries_) {
+    prometheus::MetricFamily family;
+    family.name = e.name;
+    family.help = e.help;
+    family.type = e.type;
+    if (e.label_name.empty()) {
+      family.metric.push_back(MakeMetric(e.type, e.value()));
+    } else {
+      for (auto& [label_value, v] : e.labelled()) {
+        prometheus::ClientMetric m = MakeMetric(e.type, v);
+        m.label.push_back({e.label_name, label_value});
+        family.metric.push_back(std::move(m));
+      }
+    }
+    families.push_back(std::move(family));
+  }
+  return families;
+}
+
+ProcessStats ReadProcessStats() {
+  ProcessStats stats;
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
+  std::ifstream stat_file("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)),
+                   std::istreambuf_iterator<char>());
+  // Fields after the parenthesised command name, which may contain spaces.
+  if (size_t close = stat.rfind(')'); close != std::string::npos) {
+    std::vector<absl::string_view> f =
+        absl::StrSplit(absl::string_view(stat).substr(close + 2), ' ');
+    // f[0] is field 3 (state); utime=14, stime=15, num_threads=20,
+    // starttime=22, vsize=23, rss=24 (1-based field numbers of proc(5)).
+    auto field = [&f](int number) -> double {
+      double v = 0;
+      size_t i = static_cast<size_t>(number - 3);
+      if (i < f.size()) (void)absl::SimpleAtod(f[i], &v);
+      return v;
+    };
+    stats.cpu_seconds = (field(14) + field(15)) / ticks;
+    stats.threads = field(20);
+    stats.virtual_memory_bytes = field(23);
+    stats.resident_memory_bytes = field(24) * page;
+    double boot_time = 0;
+    std::ifstream boot("/proc/stat");
+    for (std::string line; std::getline(boot, line);) {
+      if (absl::StartsWith(line, "btime ")) {
+        (void)absl::SimpleAtod(absl::string_view(line).substr(6), &boot_time);
+      }
+    }
+    stats.start_time_seconds = boot_time + field(22) / ticks;
+  }
+  int fds = 0;
+  if (DIR* dir = opendir("/proc/self/fd"); dir != nullptr) {
+    while (const dirent* entry = readdir(dir)) {
+      if (entry->d_name[0] != '.') ++fds;
+    }
+    closedir(dir);
+    --fds;  // the descriptor opendir itself holds
+  }
+  stats.open_fds = fds;
+  std::ifstream limits("/proc/self/limits");
+  for (std::string line; std::getline(limits, line);) {
+    if (!absl::StartsWith(line, "Max open files")) continue;
+    std::vector<absl::string_view> parts =
+        absl::StrSplit(line, ' ', absl::SkipEmpty());
+    if (parts.size() > 3) (void)absl::SimpleAtod(parts[3], &stats.max_fds);
+  }
+  return stats;
+}
+
+SelfMetrics::SelfMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      callbacks_(std::make_shared<CallbackCollector>()) {
+  http_duration_ = &prometheus::BuildHistogram()
+                        .Name("ruler_http_request_duration_seconds")
+                        .Help("Latency of HTTP requests by handler.")
+                        .Register(*registry_);
+  http_requests_ = &prometheus::BuildCounter()
+                        .Name("ruler_http_requests_total")
+                        .Help("HTTP requests by handler and status code.")
+                        .Register(*registry_);
+  query_duration_ = &prometheus::BuildHistogram()
+                         .Name("ruler_query_duration_seconds")
+                         .Help("PromQL query latency by kind.")
+                         .Register(*registry_);
+}
+
+prometheus::Histogram& SelfMetrics::HistogramFor(
+    prometheus::Family<prometheus::Histogram>& family,
+    const prometheus::Labels& labels) {
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+      0.25,   0.5,   1,      2.5,   5,    10,    30,   60};
+  return family.Add(labels, kBuckets);
+}
+
+void SelfMetrics::ObserveHttpRequest(absl::string_view handler, int code,
+                                     double seconds) {
+  std::string h(handler);
+  HistogramFor(*http_duration_, {{"handler", h}}).Observe(seconds);
+  http_requests_->Add({{"handler", h}, {"code", absl::StrCat(code)}})
+      .Increment();
+}
+
+void SelfMetrics::ObserveQuery(absl::string_view kind, double seconds) {
+  HistogramFor(*query_duration_, {{"kind", std::string(kind)}})
+      .Observe(seconds);
+}
+
+std::string SelfMetrics::Render() const {
+  prometheus::TextSerializer serializer;
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  std::vector<prometheus::MetricFamily> more = callbacks_->Collect();
+  families.insert(families.end(), std::make_move_iterator(more.begin()),
+                  std::make_move_iterator(more.end()));
+  return serializer.Serialize(families);
+}
+
+}  // namespace fraisier::server

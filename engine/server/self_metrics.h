@@ -1,0 +1,97 @@
+// The service's own metrics for /metrics, in Prometheus's text format via
+// prometheus-cpp. Counters kept elsewhere as plain atomics (head, WAL,
+// receiver) are read at scrape time through callbacks, so hot paths never
+// touch prometheus-cpp objects.
+#ifndef ENGINE_SERVER_SELF_METRICS_H_
+#define ENGINE_SERVER_SELF_METRICS_H_
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "prometheus/collectable.h"
+#include "prometheus/family.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace fraisier::server {
+
+// Values read when scraped. A labelled family returns one value per label
+// value of its single label. Thread-safe: registration happens before the
+// server starts; Collect() may run on any thread.
+class CallbackCollector : public prometheus::Collectable {
+ public:
+  using ValueFn = std::function<double()>;
+  using LabelledFn =
+      std::function<std::vector<std::pair<std::string, double>>()>;
+
+  void AddGauge(std::string name, std::string help, ValueFn fn);
+  void AddCounter(std::string name, std::string help, ValueFn fn);
+  void AddGaugeFamily(std::string name, std::string help,
+                      std::string label_name, LabelledFn fn);
+  void AddCounterFamily(std::string name, std::string help,
+                        std::string label_name, LabelledFn fn);
+
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  struct Entry {
+    std::string name;
+    std::string help;
+    prometheus::MetricType type;
+    std::string label_name;  // empty: unlabelled
+    ValueFn value;
+    LabelledFn labelled;
+  };
+  mutable std::mutex mu_;
+  std::vector<Entry> entries_;  // guarded by mu_
+};
+
+// process_* metrics as Prometheus's client libraries export them, read from
+// /proc/self. Values are 0 where /proc is unavailable.
+struct ProcessStats {
+  double cpu_seconds = 0;
+  double resident_memory_bytes = 0;
+  double virtual_memory_bytes = 0;
+  double open_fds = 0;
+  double max_fds = 0;
+  double start_time_seconds = 0;
+  double threads = 0;
+};
+ProcessStats ReadProcessStats();
+
+// The registry behind /metrics. Thread-safe.
+class SelfMetrics {
+ public:
+  SelfMetrics();
+
+  CallbackCollector& callbacks() { return *callbacks_; }
+
+  // HTTP request latency by handler (Prometheus's
+  // prometheus_http_request_duration_seconds shape).
+  void ObserveHttpRequest(absl::string_view handler, int code, double seconds);
+  // PromQL query latency by kind ("instant", "range", "rule").
+  void ObserveQuery(absl::string_view kind, double seconds);
+
+  // The text exposition format (version 0.0.4).
+  std::string Render() const;
+
+ private:
+  prometheus::Histogram& HistogramFor(
+      prometheus::Family<prometheus::Histogram>& family,
+      const prometheus::Labels& labels);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<CallbackCollector> callbacks_;
+  prometheus::Family<prometheus::Histogram>* http_duration_;
+  prometheus::Family<prometheus::Counter>* http_requests_;
+  prometheus::Family<prometheus::Histogram>* query_duration_;
+};
+
+}  // namespace fraisier::server
+
+#endif  // ENGINE_SERVER_SELF_METRICS_H_
