@@ -354,6 +354,19 @@ absl::StatusOr<double> ParseNumber(absl::string_view text) {
                    GoQuote(text), ": invalid syntax"));
 }
 
+absl::StatusOr<double> ParseGoFloat(absl::string_view text) {
+  double value = 0;
+  switch (GoParseFloat(text, &value)) {
+    case FloatError::kNone:
+      return value;
+    case FloatError::kRange:
+      return absl::InvalidArgumentError("value out of range");
+    case FloatError::kSyntax:
+      break;
+  }
+  return absl::InvalidArgumentError("invalid syntax");
+}
+
 absl::StatusOr<int64_t> ParseDurationMs(absl::string_view text) {
   if (text == "0") return 0;
   if (text.empty()) return absl::InvalidArgumentError("empty duration string");

@@ -18,6 +18,12 @@ namespace fraisier::promql {
 // `error parsing number: strconv.ParseFloat: parsing "...": invalid syntax`.
 absl::StatusOr<double> ParseNumber(absl::string_view text);
 
+// Go's strconv.ParseFloat(text, 64) alone, without ParseNumber's integer
+// prefixes: decimal or hex-with-exponent mantissas, `_` between digits, Inf,
+// Infinity and NaN in any case. The API parses `time` and `step` this way.
+// Errors are InvalidArgument `invalid syntax` or `value out of range`.
+absl::StatusOr<double> ParseGoFloat(absl::string_view text);
+
 // A DURATION token in milliseconds, as common/model.ParseDuration:
 // units y w d h m s ms, each at most once, in that order ("1h30m", "1y",
 // "500ms"); 1y = 365d, 1w = 7d. Errors: `empty duration string`,

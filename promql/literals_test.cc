@@ -294,5 +294,22 @@ TEST(UnquoteStringTest, Invalid) {
   }
 }
 
+TEST(ParseGoFloatTest, FloatsOnly) {
+  EXPECT_THAT(ParseGoFloat("1.5"), IsOkAndHolds(1.5));
+  EXPECT_THAT(ParseGoFloat("-1e3"), IsOkAndHolds(-1000));
+  EXPECT_THAT(ParseGoFloat("1_000"), IsOkAndHolds(1000));
+  EXPECT_THAT(ParseGoFloat("0x1p4"), IsOkAndHolds(16));
+  EXPECT_THAT(ParseGoFloat("+Inf"),
+              IsOkAndHolds(std::numeric_limits<double>::infinity()));
+  // Unlike ParseNumber, integer base prefixes are not floats.
+  EXPECT_THAT(ParseGoFloat("0x10"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             Eq("invalid syntax")));
+  EXPECT_THAT(ParseGoFloat(" 5"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseGoFloat(""), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      ParseGoFloat("1e400"),
+      StatusIs(absl::StatusCode::kInvalidArgument, Eq("value out of range")));
+}
+
 }  // namespace
 }  // namespace fraisier::promql

@@ -211,6 +211,11 @@ ExprPtr Parser::Parse(ParseError* error) {
     }
   }
   if (ok) return std::move(result.expr);
+  FillError(error);
+  return nullptr;
+}
+
+void Parser::FillError(ParseError* error) const {
   error->pos = error_pos_;
   error->message = error_message_;
   // Line and column of the start, 1-based, columns in bytes.
@@ -224,7 +229,27 @@ ExprPtr Parser::Parse(ParseError* error) {
     }
   }
   error->column = start - line_start + 1;
-  return nullptr;
+}
+
+bool Parser::ParseMetricSelector(std::vector<Matcher>* matchers,
+                                 ParseError* error) {
+  // Prometheus's START_METRIC_SELECTOR grammar reports any other token as
+  // plain `unexpected <token>`, without a context.
+  const TokenKind first = Peek().kind;
+  Parsed result;
+  bool ok = false;
+  if (first == TokenKind::kLeftBrace || IsMetricIdentifier(first)) {
+    ok = ParseSelector(&result) &&
+         (Peek().kind == TokenKind::kEof || Unexpected("", ""));
+  } else {
+    Unexpected("", "");
+  }
+  if (!ok) {
+    FillError(error);
+    return false;
+  }
+  *matchers = std::move(static_cast<VectorSelector&>(*result.expr).matchers);
+  return true;
 }
 
 bool Parser::ParseExpression(int min_precedence, Parsed* out) {
@@ -384,6 +409,18 @@ ExprPtr ParseExprDetailed(absl::string_view input, const ParseOptions& options,
                           ParseError* error) {
   parser_internal::Parser parser(input, options);
   return parser.Parse(error);
+}
+
+absl::StatusOr<std::vector<Matcher>> ParseMetricSelector(
+    absl::string_view input) {
+  const ParseOptions options;
+  parser_internal::Parser parser(input, options);
+  ParseError error;
+  std::vector<Matcher> matchers;
+  if (!parser.ParseMetricSelector(&matchers, &error)) {
+    return absl::InvalidArgumentError(error.ToString());
+  }
+  return matchers;
 }
 
 absl::StatusOr<ExprPtr> ParseExpr(absl::string_view input,

@@ -17,10 +17,12 @@
 #define PROMQL_PARSER_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/model/matcher.h"
 #include "promql/ast.h"
 
 namespace fraisier::promql {
@@ -54,6 +56,14 @@ absl::StatusOr<ExprPtr> ParseExpr(absl::string_view input,
 // Returns nullptr and fills *error on failure.
 ExprPtr ParseExprDetailed(absl::string_view input, const ParseOptions& options,
                           ParseError* error);
+
+// Prometheus's parser.ParseMetricSelector, used for the API's match[]: the
+// input must be exactly one vector selector without modifiers; any other
+// token is `unexpected <token>` (e.g. `1:3: parse error: unexpected "["`).
+// No type check runs, so a selector whose matchers all match the empty
+// string (`{a=""}`) is returned rather than refused.
+absl::StatusOr<std::vector<Matcher>> ParseMetricSelector(
+    absl::string_view input);
 
 }  // namespace fraisier::promql
 

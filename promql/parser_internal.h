@@ -57,6 +57,11 @@ class Parser {
       : lexer_(input), input_(input), options_(options) {}
 
   ExprPtr Parse(ParseError* error);
+  // Prometheus's ParseMetricSelector: the whole input must be one selector
+  // (`up`, `up{job="x"}`, `{__name__=~"a.*"}`) without modifiers. Unlike
+  // Parse, no type check runs, so `{a=""}` is accepted (the API reports
+  // empty matcher sets itself). Returns false and fills *error on failure.
+  bool ParseMetricSelector(std::vector<Matcher>* matchers, ParseError* error);
 
  private:
   // Token stream with lookahead; comments are dropped.
@@ -73,6 +78,8 @@ class Parser {
   bool Expect(TokenKind kind, absl::string_view context,
               absl::string_view expected);
   bool CheckDepth(int depth, PosRange pos);
+  // Copies the recorded error into *error with its 1-based line and column.
+  void FillError(ParseError* error) const;
 
   bool ParseExpression(int min_precedence, Parsed* out);
   bool ParseUnary(Parsed* out);

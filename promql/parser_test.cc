@@ -447,5 +447,36 @@ TEST(ParserDepthTest, UpToTheBudgetParses) {
   EXPECT_THAT(ParseExpr(signs + "1"), IsOk());
 }
 
+// The errors are the ones Prometheus 2.42's /api/v1/series returns for these
+// match[] values (checked against the real server).
+TEST(ParseMetricSelectorTest, MatchesPrometheus) {
+  absl::StatusOr<std::vector<Matcher>> m =
+      ParseMetricSelector(R"(up{job=~"n.*"})");
+  ASSERT_THAT(m, IsOk());
+  ASSERT_EQ(m->size(), 2u);
+  EXPECT_EQ((*m)[0].ToString(), R"(job=~"n.*")");
+  EXPECT_EQ((*m)[1].ToString(), R"(__name__="up")");
+  // No type check: the API reports empty matcher sets itself.
+  EXPECT_THAT(ParseMetricSelector(R"({a=""})"), IsOk());
+  EXPECT_THAT(ParseMetricSelector("sum"), IsOk());
+
+  const std::pair<const char*, const char*> errors[] = {
+      {"sum(up)", R"(1:4: parse error: unexpected "(")"},
+      {"up[5m]", R"(1:3: parse error: unexpected "[")"},
+      {"up offset 1m", "1:4: parse error: unexpected <offset>"},
+      {"1", R"(1:1: parse error: unexpected number "1")"},
+      {"up or up", "1:4: parse error: unexpected <op:or>"},
+      {"", "1:1: parse error: unexpected end of input"},
+      {R"(up{job="a"}{x="y"})", R"(1:12: parse error: unexpected "{")"},
+      {"up{", "1:4: parse error: unexpected end of input inside braces"},
+  };
+  for (const auto& [input, want] : errors) {
+    EXPECT_THAT(ParseMetricSelector(input),
+                ::fraisier::testing::StatusIs(
+                    absl::StatusCode::kInvalidArgument, ::testing::Eq(want)))
+        << input;
+  }
+}
+
 }  // namespace
 }  // namespace fraisier::promql
