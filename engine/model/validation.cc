@@ -70,16 +70,25 @@ absl::Status ValidateLabels(const Labels& labels, NameValidation scheme) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateLabelPairs(absl::Span<const LabelPair> pairs,
-                                NameValidation scheme) {
+namespace {
+
+absl::string_view NameOf(const LabelPair& p) { return p.first; }
+absl::string_view NameOf(const Label& l) { return l.name; }
+absl::string_view ValueOf(const LabelPair& p) { return p.second; }
+absl::string_view ValueOf(const Label& l) { return l.value; }
+
+// One body for both pair representations.
+template <typename Pair>
+absl::Status ValidateRawPairs(absl::Span<const Pair> pairs,
+                              NameValidation scheme) {
   for (size_t i = 0; i < pairs.size(); ++i) {
-    const absl::string_view name = pairs[i].first;
+    const absl::string_view name = NameOf(pairs[i]);
     if (name.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("empty label name at index ", i));
     }
     if (i > 0) {
-      const absl::string_view prev = pairs[i - 1].first;
+      const absl::string_view prev = NameOf(pairs[i - 1]);
       if (prev == name) {
         return absl::InvalidArgumentError(
             absl::StrCat("duplicate label name ", GoQuote(name)));
@@ -90,11 +99,24 @@ absl::Status ValidateLabelPairs(absl::Span<const LabelPair> pairs,
                          GoQuote(name)));
       }
     }
-    if (absl::Status s = ValidatePair(name, pairs[i].second, scheme); !s.ok()) {
+    if (absl::Status s = ValidatePair(name, ValueOf(pairs[i]), scheme);
+        !s.ok()) {
       return s;
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateLabelPairs(absl::Span<const LabelPair> pairs,
+                                NameValidation scheme) {
+  return ValidateRawPairs(pairs, scheme);
+}
+
+absl::Status ValidateLabelPairs(absl::Span<const Label> labels,
+                                NameValidation scheme) {
+  return ValidateRawPairs(labels, scheme);
 }
 
 }  // namespace fraisier

@@ -37,6 +37,10 @@ absl::Status ValidateLabels(const Labels& labels, NameValidation scheme);
 // ValidateLabels. Empty values are accepted: they mean "no such label".
 absl::Status ValidateLabelPairs(absl::Span<const LabelPair> pairs,
                                 NameValidation scheme);
+// The same for label views (remote-write decoding yields Label, not
+// LabelPair, so it can hand them to the store without copying).
+absl::Status ValidateLabelPairs(absl::Span<const Label> labels,
+                                NameValidation scheme);
 
 }  // namespace fraisier
 

@@ -165,6 +165,12 @@ TEST(ValidationTest, ValidateLabelPairs) {
       EXPECT_THAT(status,
                   StatusIs(absl::StatusCode::kInvalidArgument, Eq(c.error)));
     }
+    // The Label-view overload agrees.
+    std::vector<Label> views;
+    for (const LabelPair& p : c.pairs) views.push_back({p.first, p.second});
+    EXPECT_EQ(
+        ValidateLabelPairs(absl::MakeConstSpan(views), NameValidation::kLegacy),
+        status);
   }
   // Under UTF-8 validation the same names that legacy rejects are fine, but
   // structure is still checked.

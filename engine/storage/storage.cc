@@ -1,5 +1,7 @@
 #include "engine/storage/storage.h"
 
+#include <vector>
+
 #include "absl/strings/cord.h"
 
 namespace fraisier::storage {
@@ -31,6 +33,15 @@ AppendError GetAppendError(const absl::Status& status) {
     if (*payload == AppendErrorName(kind)) return kind;
   }
   return AppendError::kNone;
+}
+
+absl::StatusOr<SeriesRef> Appender::AppendLabelViews(
+    SeriesRef ref, absl::Span<const Label> labels, uint64_t /*hash*/,
+    Timestamp t, double v) {
+  std::vector<LabelPair> pairs;
+  pairs.reserve(labels.size());
+  for (const Label& l : labels) pairs.emplace_back(l.name, l.value);
+  return Append(ref, Labels::FromPairs(pairs), t, v);
 }
 
 absl::string_view AppendErrorName(AppendError kind) {

@@ -58,6 +58,16 @@ class Appender {
   // usable and the rest of it unaffected.
   virtual absl::StatusOr<SeriesRef> Append(SeriesRef ref, const Labels& labels,
                                            Timestamp t, double v) = 0;
+  // Append for a series given as label views, e.g. pointing into a decoded
+  // remote-write request, so a store can find an existing series without
+  // building (allocating) a Labels. `labels` must be sorted by name with
+  // unique names and non-empty values; `hash` is what Labels::Hash() would
+  // give for them. A store may use `hash` only to look series up: a wrong
+  // hash may cost a miss, never a wrong series. The default builds Labels
+  // and calls Append.
+  virtual absl::StatusOr<SeriesRef> AppendLabelViews(
+      SeriesRef ref, absl::Span<const Label> labels, uint64_t hash, Timestamp t,
+      double v);
   // Makes the batch visible and, per the store's fsync policy, durable.
   virtual absl::Status Commit() = 0;
   // Drops the batch.

@@ -1,6 +1,7 @@
 #include "engine/storage/storage.h"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/storage/list_series.h"
@@ -84,6 +85,28 @@ TEST(ListSeriesSetTest, YieldsSeriesInOrder) {
   ErrorSeriesSet failed(absl::DataLossError("corrupt chunk"));
   EXPECT_FALSE(failed.Next());
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kDataLoss);
+}
+
+// Records what the default AppendLabelViews passes on.
+class RecordingAppender final : public Appender {
+ public:
+  absl::StatusOr<SeriesRef> Append(SeriesRef ref, const Labels& labels,
+                                   Timestamp t, double v) override {
+    seen.push_back(labels.ToString());
+    return ref + 1;
+  }
+  absl::Status Commit() override { return absl::OkStatus(); }
+  void Rollback() override {}
+  std::vector<std::string> seen;
+};
+
+TEST(AppenderTest, DefaultAppendLabelViewsBuildsLabels) {
+  RecordingAppender app;
+  const std::vector<Label> views = {{"__name__", "up"}, {"job", "x"}};
+  absl::StatusOr<SeriesRef> ref = app.AppendLabelViews(4, views, 0, 10, 1);
+  ASSERT_TRUE(ref.ok());
+  EXPECT_EQ(*ref, 5u);
+  EXPECT_EQ(app.seen, std::vector<std::string>{"{__name__=\"up\", job=\"x\"}"});
 }
 
 }  // namespace

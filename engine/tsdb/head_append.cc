@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "engine/base/logging.h"
 #include "engine/base/status_macros.h"
 #include "engine/model/validation.h"
@@ -28,10 +30,21 @@ class HeadAppender final : public storage::Appender {
   absl::StatusOr<storage::SeriesRef> Append(storage::SeriesRef ref,
                                             const Labels& labels, Timestamp t,
                                             double v) override;
+  absl::StatusOr<storage::SeriesRef> AppendLabelViews(
+      storage::SeriesRef ref, absl::Span<const Label> labels, uint64_t hash,
+      Timestamp t, double v) override;
   absl::Status Commit() override;
   void Rollback() override;
 
  private:
+  using SeriesLookup = absl::FunctionRef<absl::StatusOr<MemSeries*>()>;
+  // The shared body of Append and AppendLabelViews: `lookup` finds or
+  // creates the series when `ref` does not name a live one.
+  absl::StatusOr<storage::SeriesRef> AppendWith(storage::SeriesRef ref,
+                                                Timestamp t, double v,
+                                                SeriesLookup lookup);
+  // Finds the series `labels`, validating and creating it when new.
+  absl::StatusOr<MemSeries*> FindOrCreate(const Labels& labels);
   // Lowers the pending counts of every batched sample's series.
   void Release();
 
@@ -56,6 +69,53 @@ std::unique_ptr<storage::Appender> Head::NewAppender() {
 absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
                                                         const Labels& labels,
                                                         Timestamp t, double v) {
+  return AppendWith(ref, t, v, [&] { return FindOrCreate(labels); });
+}
+
+absl::StatusOr<storage::SeriesRef> HeadAppender::AppendLabelViews(
+    storage::SeriesRef ref, absl::Span<const Label> labels, uint64_t hash,
+    Timestamp t, double v) {
+  return AppendWith(ref, t, v, [&]() -> absl::StatusOr<MemSeries*> {
+    if (labels.empty()) {
+      return AppendErrorStatus(AppendError::kInvalidLabels,
+                               "series has no labels");
+    }
+    // The remote-write hot path: an existing series is found by comparing
+    // the views with its interned symbols, without building Labels.
+    MemSeries* s = head_->series_.FindByHash(hash, [&](const MemSeries& m) {
+      return SeriesHasLabelViews(m, labels, head_->symbols_);
+    });
+    if (s != nullptr) return s;
+    // A new series (or a caller's wrong hash): the Labels path recomputes
+    // the hash itself, so a wrong one can never register a duplicate.
+    std::vector<LabelPair> pairs;
+    pairs.reserve(labels.size());
+    for (const Label& l : labels) pairs.emplace_back(l.name, l.value);
+    return FindOrCreate(Labels::FromPairs(pairs));
+  });
+}
+
+absl::StatusOr<MemSeries*> HeadAppender::FindOrCreate(const Labels& labels) {
+  if (labels.empty()) {
+    return AppendErrorStatus(AppendError::kInvalidLabels,
+                             "series has no labels");
+  }
+  // Labels equal to an existing series' were validated when it was
+  // created: validate only before creating one.
+  MemSeries* s =
+      head_->series_.FindByHash(labels.Hash(), [&](const MemSeries& m) {
+        return SeriesHasLabels(m, labels, head_->symbols_);
+      });
+  if (s != nullptr) return s;
+  if (absl::Status st = ValidateLabels(labels, NameValidation::kUtf8);
+      !st.ok()) {
+    return AppendErrorStatus(AppendError::kInvalidLabels, st.message());
+  }
+  return head_->GetOrCreate(labels);
+}
+
+absl::StatusOr<storage::SeriesRef> HeadAppender::AppendWith(
+    storage::SeriesRef ref, Timestamp t, double v, SeriesLookup lookup) {
   if (!have_min_valid_time_) {
     min_valid_time_ = head_->MinValidTime();
     have_min_valid_time_ = true;
@@ -72,22 +132,7 @@ absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
     id = ref <= UINT32_MAX ? static_cast<uint32_t>(ref) : 0;
     MemSeries* s = id != 0 ? head_->series_.Get(id) : nullptr;
     if (s == nullptr) {
-      if (labels.empty()) {
-        return AppendErrorStatus(AppendError::kInvalidLabels,
-                                 "series has no labels");
-      }
-      // Labels equal to an existing series' were validated when it was
-      // created: validate only before creating one.
-      s = head_->series_.FindByHash(labels.Hash(), [&](const MemSeries& m) {
-        return SeriesHasLabels(m, labels, head_->symbols_);
-      });
-      if (s == nullptr) {
-        if (absl::Status st = ValidateLabels(labels, NameValidation::kUtf8);
-            !st.ok()) {
-          return AppendErrorStatus(AppendError::kInvalidLabels, st.message());
-        }
-        FR_ASSIGN_OR_RETURN(s, head_->GetOrCreate(labels));
-      }
+      FR_ASSIGN_OR_RETURN(s, lookup());
       id = s->id;
     }
     // Checked without the series lock: last_t and last_v_bits are atomics
@@ -118,11 +163,11 @@ absl::StatusOr<storage::SeriesRef> HeadAppender::Append(storage::SeriesRef ref,
     // Collected meanwhile: look the labels up again (a new series), or tell
     // a caller that only gave a ref.
     s->pending.fetch_sub(1);
-    if (labels.empty() || attempt >= 8) {
+    if (attempt >= 8) {
       return AppendErrorStatus(AppendError::kInvalidLabels,
                                "series was removed; append by labels");
     }
-    ref = 0;
+    ref = 0;  // the lookup refuses an empty label set
   }
   pending_.push_back(RefSample{id, t, v});
   return id;

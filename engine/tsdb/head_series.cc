@@ -40,6 +40,18 @@ bool SeriesHasLabels(const MemSeries& s, const Labels& labels,
   return true;
 }
 
+bool SeriesHasLabelViews(const MemSeries& s, absl::Span<const Label> labels,
+                         const SymbolTable& symbols) {
+  if (labels.size() != s.num_labels) return false;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (symbols.Lookup(s.symbols[2 * i]) != labels[i].name ||
+        symbols.Lookup(s.symbols[2 * i + 1]) != labels[i].value) {
+      return false;
+    }
+  }
+  return true;
+}
+
 SeriesTable::SeriesTable()
     : blocks_(std::make_unique<std::atomic<std::atomic<MemSeries*>*>[]>(
           kNumBlocks)),

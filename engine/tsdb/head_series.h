@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
+#include "absl/types/span.h"
 #include "engine/model/labels.h"
 #include "engine/model/symbol_table.h"
 #include "engine/model/timestamp.h"
@@ -76,6 +77,10 @@ Labels SeriesLabels(const MemSeries& s, const SymbolTable& symbols);
 // Whether `s` has exactly `labels` (compares strings, allocates nothing).
 bool SeriesHasLabels(const MemSeries& s, const Labels& labels,
                      const SymbolTable& symbols);
+// The same for label views (sorted, unique names), as remote-write
+// decoding yields them.
+bool SeriesHasLabelViews(const MemSeries& s, absl::Span<const Label> labels,
+                         const SymbolTable& symbols);
 
 // Finds series by dense id and by label hash.
 //

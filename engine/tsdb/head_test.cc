@@ -341,5 +341,40 @@ TEST_F(HeadTest, ConcurrentAppendsAndSelects) {
   EXPECT_EQ(head_->stats().samples_appended, 3 * 50 * 20);
 }
 
+TEST_F(HeadTest, AppendLabelViewsFindsExistingAndCreatesNew) {
+  OpenHead();
+  const Labels up = Up("api");
+  ASSERT_THAT(Add(up, kStart + 1000, 1), IsOk());
+  const std::vector<Label> views(up.begin(), up.end());
+  auto app = head_->NewAppender();
+  // Existing series by views and hash.
+  absl::StatusOr<storage::SeriesRef> ref =
+      app->AppendLabelViews(0, views, up.Hash(), kStart + 2000, 2);
+  ASSERT_THAT(ref, IsOk());
+  // A wrong hash costs a miss, never a duplicate series.
+  ASSERT_THAT(app->AppendLabelViews(0, views, up.Hash() ^ 1, kStart + 3000, 3),
+              IsOk());
+  // The ref skips the lookup.
+  ASSERT_THAT(app->AppendLabelViews(*ref, views, 0, kStart + 4000, 4), IsOk());
+  // A new series is validated and created.
+  const Labels db = Up("db");
+  const std::vector<Label> db_views(db.begin(), db.end());
+  ASSERT_THAT(app->AppendLabelViews(0, db_views, db.Hash(), kStart + 1000, 7),
+              IsOk());
+  const std::vector<Label> bad = {{"__name__", "up"}, {"job", "\xff"}};
+  EXPECT_EQ(GetAppendError(
+                app->AppendLabelViews(0, bad, 0, kStart + 1000, 1).status()),
+            AppendError::kInvalidLabels);
+  EXPECT_EQ(GetAppendError(
+                app->AppendLabelViews(0, {}, 0, kStart + 1000, 1).status()),
+            AppendError::kInvalidLabels);
+  ASSERT_THAT(app->Commit(), IsOk());
+  EXPECT_THAT(
+      Query({Eq("__name__", "up")}),
+      ElementsAre(HasSubstr("job=\"api\"}: 1000=1 2000=2 3000=3 4000=4"),
+                  HasSubstr("job=\"db\"}: 1000=7")));
+  EXPECT_EQ(head_->stats().series, 2);
+}
+
 }  // namespace
 }  // namespace fraisier::tsdb
