@@ -17,47 +17,61 @@ namespace fraisier::server {
 
 void CallbackCollector::AddGauge(std::string name, std::string help,
                                  ValueFn fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  entries_.push_back({std::move(name),
-                      std::move(help),
-                      prometheus::MetricType::Gauge,
-                      "",
-                      std::move(fn),
-                      {}});
+  Entry e;
+  e.name = std::move(name);
+  e.help = std::move(help);
+  e.type = prometheus::MetricType::Gauge;
+  e.value = std::move(fn);
+  Add(std::move(e));
 }
 
 void CallbackCollector::AddCounter(std::string name, std::string help,
                                    ValueFn fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  entries_.push_back({std::move(name),
-                      std::move(help),
-                      prometheus::MetricType::Counter,
-                      "",
-                      std::move(fn),
-                      {}});
+  Entry e;
+  e.name = std::move(name);
+  e.help = std::move(help);
+  e.type = prometheus::MetricType::Counter;
+  e.value = std::move(fn);
+  Add(std::move(e));
+}
+
+void CallbackCollector::AddSummary(
+    std::string name, std::string help,
+    std::function<std::pair<uint64_t, double>()> fn) {
+  Entry e;
+  e.name = std::move(name);
+  e.help = std::move(help);
+  e.type = prometheus::MetricType::Summary;
+  e.summary = std::move(fn);
+  Add(std::move(e));
 }
 
 void CallbackCollector::AddGaugeFamily(std::string name, std::string help,
                                        std::string label_name, LabelledFn fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  entries_.push_back({std::move(name),
-                      std::move(help),
-                      prometheus::MetricType::Gauge,
-                      std::move(label_name),
-                      {},
-                      std::move(fn)});
+  Entry e;
+  e.name = std::move(name);
+  e.help = std::move(help);
+  e.type = prometheus::MetricType::Gauge;
+  e.label_name = std::move(label_name);
+  e.labelled = std::move(fn);
+  Add(std::move(e));
 }
 
 void CallbackCollector::AddCounterFamily(std::string name, std::string help,
                                          std::string label_name,
                                          LabelledFn fn) {
+  Entry e;
+  e.name = std::move(name);
+  e.help = std::move(help);
+  e.type = prometheus::MetricType::Counter;
+  e.label_name = std::move(label_name);
+  e.labelled = std::move(fn);
+  Add(std::move(e));
+}
+
+void CallbackCollector::Add(Entry entry) {
   std::lock_guard<std::mutex> lock(mu_);
-  entries_.push_back({std::move(name),
-                      std::move(help),
-                      prometheus::MetricType::Counter,
-                      std::move(label_name),
-                      {},
-                      std::move(fn)});
+  entries_.push_back(std::move(entry));
 }
 
 namespace {
@@ -83,7 +97,13 @@ std::vector<prometheus::MetricFamily> CallbackCollector::Collect() const {
     family.name = e.name;
     family.help = e.help;
     family.type = e.type;
-    if (e.label_name.empty()) {
+    if (e.summary) {
+      prometheus::ClientMetric m;
+      auto [count, sum] = e.summary();
+      m.summary.sample_count = count;
+      m.summary.sample_sum = sum;
+      family.metric.push_back(std::move(m));
+    } else if (e.label_name.empty()) {
       family.metric.push_back(MakeMetric(e.type, e.value()));
     } else {
       for (auto& [label_value, v] : e.labelled()) {

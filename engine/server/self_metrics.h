@@ -31,6 +31,10 @@ class CallbackCollector : public prometheus::Collectable {
 
   void AddGauge(std::string name, std::string help, ValueFn fn);
   void AddCounter(std::string name, std::string help, ValueFn fn);
+  // A summary without quantiles: count and sum (Prometheus's
+  // prometheus_tsdb_wal_fsync_duration_seconds shape).
+  void AddSummary(std::string name, std::string help,
+                  std::function<std::pair<uint64_t, double>()> fn);
   void AddGaugeFamily(std::string name, std::string help,
                       std::string label_name, LabelledFn fn);
   void AddCounterFamily(std::string name, std::string help,
@@ -42,11 +46,14 @@ class CallbackCollector : public prometheus::Collectable {
   struct Entry {
     std::string name;
     std::string help;
-    prometheus::MetricType type;
+    prometheus::MetricType type = prometheus::MetricType::Gauge;
     std::string label_name;  // empty: unlabelled
     ValueFn value;
     LabelledFn labelled;
+    std::function<std::pair<uint64_t, double>()> summary;
   };
+  void Add(Entry entry);
+
   mutable std::mutex mu_;
   std::vector<Entry> entries_;  // guarded by mu_
 };

@@ -19,6 +19,9 @@ TEST(SelfMetricsTest, CallbacksAreReadAtScrapeTime) {
         return std::vector<std::pair<std::string, double>>{
             {"out_of_order", 2}, {"invalid_labels", 0}};
       });
+  metrics.callbacks().AddSummary(
+      "ruler_tsdb_wal_fsync_duration_seconds", "WAL fsync latency.",
+      [] { return std::make_pair(uint64_t{4}, 0.5); });
   series = 7;
   std::string text = metrics.Render();
   EXPECT_THAT(text, HasSubstr("# TYPE ruler_tsdb_head_series gauge\n"

@@ -91,6 +91,7 @@ class Head : public storage::Storage {
 
   HeadStats stats() const;
   const ReplayStats& replay_stats() const { return replay_stats_; }
+  WalMetrics wal_metrics() const { return wal_->metrics(); }
   // Approximate heap bytes of series, chunks, index and symbols.
   size_t MemoryBytes() const;
 

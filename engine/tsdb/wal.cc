@@ -135,10 +135,13 @@ absl::Status Wal::WaitSyncedLocked(std::unique_lock<std::mutex>& lock,
     const int64_t target = written_seq_;
     const std::shared_ptr<File> file = seg_.file;
     lock.unlock();
+    const absl::Time sync_start = clock_->Now();
     const absl::Status s = file->Sync();
+    const absl::Duration sync_time = clock_->Now() - sync_start;
     lock.lock();
     syncing_ = false;
     ++metrics_.commit_syncs;
+    metrics_.commit_sync_seconds += absl::ToDoubleSeconds(sync_time);
     if (s.ok()) {
       synced_seq_ = std::max(synced_seq_, target);
       last_sync_ = clock_->Now();

@@ -69,6 +69,7 @@ struct WalMetrics {
   int64_t records = 0;        // records in those commits
   int64_t bytes_written = 0;  // frame bytes
   int64_t commit_syncs = 0;   // fsyncs made for commits (group commit)
+  double commit_sync_seconds = 0;  // time spent in those fsyncs
   int64_t segments_created = 0;
 };
 
