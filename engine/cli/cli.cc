@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "engine/cli/promql_commands.h"
 #include "engine/cli/promqltest_command.h"
+#include "engine/cli/serve_command.h"
 
 namespace fraisier::cli {
 namespace {
@@ -73,9 +74,12 @@ std::vector<Command> DefaultCommands() {
       {{"serve"},
        "[--config.file=FILE]",
        "Run the evaluator service: remote-write in, rules, alerts, HTTP API.",
-       nullptr},
+       RunServe},
       {{"check", "rules"}, "FILE...", "Check rule files.", nullptr},
-      {{"check", "config"}, "FILE", "Check a configuration file.", nullptr},
+      {{"check", "config"},
+       "FILE...",
+       "Check configuration files.",
+       RunCheckConfig},
       {{"test", "rules"},
        "TESTFILE...",
        "Run rule unit tests (promtool's format).",

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "engine/base/version.h"
 
 namespace fraisier::cli {
 
@@ -18,7 +19,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the checked thing has problems
 inline constexpr int kExitUsage = 2;    // bad invocation or not available
 
-inline constexpr absl::string_view kVersion = "0.1.0";
+inline constexpr absl::string_view kVersion = kBuildVersion;
 
 // Runs a subcommand with the arguments that follow its words.
 using Handler = std::function<int(const std::vector<std::string>& args,

@@ -21,6 +21,12 @@ HttpRequest Convert(const httplib::Request& req) {
   out.content_type = req.get_header_value("Content-Type");
   out.content_encoding = req.get_header_value("Content-Encoding");
   out.remote_addr = req.remote_addr;
+  out.origin = req.get_header_value("Origin");
+  const size_t question = req.target.find('?');
+  out.raw_path = req.target.substr(0, question);
+  if (question != std::string::npos) {
+    out.raw_query = req.target.substr(question + 1);
+  }
   out.body = req.body;
   // httplib merges URL parameters and form-body parameters into one map;
   // it keeps repeated keys (match[]) as separate entries.

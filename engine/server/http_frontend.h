@@ -23,12 +23,15 @@ namespace fraisier::server {
 
 struct HttpRequest {
   std::string method;
-  std::string path;  // decoded, without the query string
+  std::string path;       // decoded, without the query string
+  std::string raw_path;   // as received, still percent-encoded
+  std::string raw_query;  // after '?', still percent-encoded
   // URL query parameters, then form-body parameters, in order.
   std::vector<std::pair<std::string, std::string>> params;
   std::string content_type;
   std::string content_encoding;
   std::string remote_addr;
+  std::string origin;  // the Origin header, for CORS
   absl::string_view body;
 };
 

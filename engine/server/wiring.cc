@@ -1,0 +1,174 @@
+#include "engine/server/wiring.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "engine/api/api.h"
+#include "engine/base/logging.h"
+#include "engine/base/version.h"
+#include "engine/ingest/receiver.h"
+#include "engine/tsdb/head.h"
+#include "promql/engine.h"
+
+namespace fraisier::server {
+
+struct Services::State {
+  ServicesDeps deps;
+  std::unique_ptr<promql::Engine> engine;
+  std::unique_ptr<api::Api> api;
+  std::unique_ptr<ingest::Receiver> receiver;
+};
+
+namespace {
+
+ingest::ReceiverLimits LimitsFrom(const ReceiverConfig& c) {
+  ingest::ReceiverLimits limits;
+  limits.max_body_bytes = c.max_body_bytes;
+  limits.max_decoded_bytes = c.max_decoded_bytes;
+  limits.max_series_per_request = c.max_series_per_request;
+  limits.max_samples_per_request = c.max_samples_per_request;
+  limits.max_labels_per_series = c.max_labels_per_series;
+  limits.max_label_name_length = c.max_label_name_length;
+  limits.max_label_value_length = c.max_label_value_length;
+  return limits;
+}
+
+HttpResponse FromApi(api::Response r) {
+  HttpResponse out(r.status, std::move(r.content_type), std::move(r.body));
+  out.headers = std::move(r.headers);
+  return out;
+}
+
+}  // namespace
+
+Services::Services(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Services::~Services() { StopGrpc(); }
+
+absl::StatusOr<std::unique_ptr<Services>> Services::Create(
+    const ServicesDeps& deps, const Config& config) {
+  auto state = std::make_unique<State>();
+  state->deps = deps;
+  promql::EngineOptions engine_options;
+  engine_options.clock = deps.clock;
+  state->engine = std::make_unique<promql::Engine>(engine_options);
+
+  api::ApiOptions api_options;
+  api_options.storage = deps.head;
+  api_options.engine = state->engine.get();
+  api_options.clock = deps.clock;
+  auto current = deps.config;
+  api_options.config_yaml = [current] { return current()->yaml; };
+  auto flags = deps.flags;
+  api_options.flags = [flags] { return flags; };
+  api_options.build_info.version = std::string(kBuildVersion);
+  api_options.build_info.branch = "main";
+  api_options.build_info.go_version = absl::StrCat("g++ ", __VERSION__);
+  state->api = std::make_unique<api::Api>(std::move(api_options));
+
+  state->receiver = std::make_unique<ingest::Receiver>(
+      *deps.head, LimitsFrom(config.receiver), deps.clock);
+  return std::unique_ptr<Services>(new Services(std::move(state)));
+}
+
+HttpResponse Services::Write(const HttpRequest& request) {
+  if (!request.content_encoding.empty() &&
+      request.content_encoding != "snappy") {
+    return HttpResponse(415, "text/plain; charset=utf-8",
+                        absl::StrCat("unsupported Content-Encoding \"",
+                                     request.content_encoding,
+                                     "\": remote-write bodies are snappy\n"));
+  }
+  if (absl::StrContains(request.content_type, "io.prometheus.write.v2")) {
+    return HttpResponse(415, "text/plain; charset=utf-8",
+                        "remote-write 2.0 is not supported; send protocol "
+                        "1.0 (prometheus.WriteRequest)\n");
+  }
+  ingest::WriteResult result = state_->receiver->WriteSnappy(request.body);
+  const int status = ingest::HttpStatus(result.code);
+  if (result.ok()) return HttpResponse(status, "", "");
+  if (result.code != ingest::WriteCode::kBadRequest) {
+    FR_LOG(WARNING) << "remote write from " << request.remote_addr
+                    << " refused with " << status << ": " << result.message;
+  }
+  return HttpResponse(status, "text/plain; charset=utf-8",
+                      absl::StrCat(result.message, "\n"));
+}
+
+HttpResponse Services::Api(const HttpRequest& request) {
+  api::Request req;
+  req.method = request.method;
+  req.path = request.raw_path.empty() ? request.path : request.raw_path;
+  req.origin = request.origin;
+  // Go's r.Form order: the form body first, then the URL query.
+  if (request.method == "POST" &&
+      absl::StartsWith(request.content_type,
+                       "application/x-www-form-urlencoded")) {
+    api::AppendUrlEncoded(request.body, &req.params);
+  }
+  api::AppendUrlEncoded(request.raw_query, &req.params);
+  return FromApi(state_->api->Handle(req));
+}
+
+absl::StatusOr<int> Services::StartGrpc(const std::string& address) {
+  return absl::UnimplementedError("gRPC is not wired yet");
+}
+
+void Services::StopGrpc() {}
+
+void Services::ApplyConfig(const Config& config) {
+  const ingest::ReceiverLimits next = LimitsFrom(config.receiver);
+  const ingest::ReceiverLimits& now = state_->receiver->limits();
+  if (next.max_body_bytes != now.max_body_bytes ||
+      next.max_series_per_request != now.max_series_per_request ||
+      next.max_samples_per_request != now.max_samples_per_request ||
+      next.max_labels_per_series != now.max_labels_per_series) {
+    FR_LOG(WARNING) << "remote_write_receiver limits changed; they take "
+                       "effect after a restart";
+  }
+}
+
+void Services::RegisterMetrics(CallbackCollector& cb) {
+  const ingest::ReceiverMetrics* m = &state_->receiver->metrics();
+  cb.AddCounterFamily(
+      "ruler_remote_write_requests_total",
+      "Remote-write requests (HTTP and gRPC) by outcome.", "code", [m] {
+        std::vector<std::pair<std::string, double>> out;
+        for (int i = 0; i < ingest::kNumWriteCodes; ++i) {
+          auto code = static_cast<ingest::WriteCode>(i);
+          out.emplace_back(std::string(ingest::WriteCodeName(code)),
+                           static_cast<double>(m->requests_with(code)));
+        }
+        return out;
+      });
+  cb.AddCounter("ruler_remote_write_samples_received_total",
+                "Samples received by remote-write.", [m] {
+                  return static_cast<double>(m->samples_received.load());
+                });
+  cb.AddCounter("ruler_remote_write_samples_stored_total",
+                "Samples remote-write stored.",
+                [m] { return static_cast<double>(m->samples_stored.load()); });
+  cb.AddCounterFamily(
+      "ruler_remote_write_samples_rejected_total",
+      "Samples remote-write refused, by reason.", "reason", [m] {
+        std::vector<std::pair<std::string, double>> out;
+        for (int i = 0; i < ingest::kNumRejectReasons; ++i) {
+          auto reason = static_cast<ingest::RejectReason>(i);
+          out.emplace_back(std::string(ingest::RejectReasonName(reason)),
+                           static_cast<double>(m->rejected(reason)));
+        }
+        return out;
+      });
+  cb.AddCounter("ruler_remote_write_series_rejected_total",
+                "Series refused whole (invalid labels, per-series limits).",
+                [m] { return static_cast<double>(m->series_rejected.load()); });
+  cb.AddCounter("ruler_remote_write_exemplars_ignored_total",
+                "Exemplars received and not stored.", [m] {
+                  return static_cast<double>(m->exemplars_ignored.load());
+                });
+  cb.AddCounter(
+      "ruler_remote_write_histograms_ignored_total",
+      "Native histogram samples received and not stored (not supported yet).",
+      [m] { return static_cast<double>(m->histograms_ignored.load()); });
+}
+
+}  // namespace fraisier::server
