@@ -11,6 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/histogram.h"
+#include "prometheus/metric_family.h"
+#include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
 
 namespace fraisier::server {
@@ -20,7 +24,7 @@ void CallbackCollector::AddGauge(std::string name, std::string help,
   Entry e;
   e.name = std::move(name);
   e.help = std::move(help);
-  e.type = prometheus::MetricType::Gauge;
+  e.type = Type::kGauge;
   e.value = std::move(fn);
   Add(std::move(e));
 }
@@ -30,7 +34,7 @@ void CallbackCollector::AddCounter(std::string name, std::string help,
   Entry e;
   e.name = std::move(name);
   e.help = std::move(help);
-  e.type = prometheus::MetricType::Counter;
+  e.type = Type::kCounter;
   e.value = std::move(fn);
   Add(std::move(e));
 }
@@ -41,7 +45,7 @@ void CallbackCollector::AddSummary(
   Entry e;
   e.name = std::move(name);
   e.help = std::move(help);
-  e.type = prometheus::MetricType::Summary;
+  e.type = Type::kSummary;
   e.summary = std::move(fn);
   Add(std::move(e));
 }
@@ -51,7 +55,7 @@ void CallbackCollector::AddGaugeFamily(std::string name, std::string help,
   Entry e;
   e.name = std::move(name);
   e.help = std::move(help);
-  e.type = prometheus::MetricType::Gauge;
+  e.type = Type::kGauge;
   e.label_name = std::move(label_name);
   e.labelled = std::move(fn);
   Add(std::move(e));
@@ -63,7 +67,7 @@ void CallbackCollector::AddCounterFamily(std::string name, std::string help,
   Entry e;
   e.name = std::move(name);
   e.help = std::move(help);
-  e.type = prometheus::MetricType::Counter;
+  e.type = Type::kCounter;
   e.label_name = std::move(label_name);
   e.labelled = std::move(fn);
   Add(std::move(e));
@@ -74,11 +78,17 @@ void CallbackCollector::Add(Entry entry) {
   entries_.push_back(std::move(entry));
 }
 
+void CallbackCollector::ForEach(
+    const std::function<void(const Entry&)>& fn) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Entry& e : entries_) fn(e);
+}
+
 namespace {
 
-prometheus::ClientMetric MakeMetric(prometheus::MetricType type, double v) {
+prometheus::ClientMetric MakeMetric(CallbackCollector::Type type, double v) {
   prometheus::ClientMetric m;
-  if (type == prometheus::MetricType::Counter) {
+  if (type == CallbackCollector::Type::kCounter) {
     m.counter.value = v;
   } else {
     m.gauge.value = v;
@@ -86,17 +96,26 @@ prometheus::ClientMetric MakeMetric(prometheus::MetricType type, double v) {
   return m;
 }
 
-}  // namespace
+prometheus::MetricType FamilyType(CallbackCollector::Type type) {
+  switch (type) {
+    case CallbackCollector::Type::kCounter:
+      return prometheus::MetricType::Counter;
+    case CallbackCollector::Type::kSummary:
+      return prometheus::MetricType::Summary;
+    case CallbackCollector::Type::kGauge:
+      break;
+  }
+  return prometheus::MetricType::Gauge;
+}
 
-std::vector<prometheus::MetricFamily> CallbackCollector::Collect() const {
-  std::lock_guard<std::mutex> lock(mu_);
+std::vector<prometheus::MetricFamily> Collect(
+    const CallbackCollector& callbacks) {
   std::vector<prometheus::MetricFamily> families;
-  families.reserve(entries_.size());
-  for (const Entry& e : entries_) {
+  callbacks.ForEach([&families](const CallbackCollector::Entry& e) {
     prometheus::MetricFamily family;
     family.name = e.name;
     family.help = e.help;
-    family.type = e.type;
+    family.type = FamilyType(e.type);
     if (e.summary) {
       prometheus::ClientMetric m;
       auto [count, sum] = e.summary();
@@ -113,9 +132,11 @@ std::vector<prometheus::MetricFamily> CallbackCollector::Collect() const {
       }
     }
     families.push_back(std::move(family));
-  }
+  });
   return families;
 }
+
+}  // namespace
 
 ProcessStats ReadProcessStats() {
   ProcessStats stats;
@@ -168,49 +189,62 @@ ProcessStats ReadProcessStats() {
   return stats;
 }
 
+struct SelfMetrics::Registry {
+  prometheus::Registry registry;
+  prometheus::Family<prometheus::Histogram>* http_duration = nullptr;
+  prometheus::Family<prometheus::Counter>* http_requests = nullptr;
+  prometheus::Family<prometheus::Histogram>* query_duration = nullptr;
+
+  static prometheus::Histogram& HistogramFor(
+      prometheus::Family<prometheus::Histogram>& family,
+      const prometheus::Labels& labels) {
+    static const prometheus::Histogram::BucketBoundaries kBuckets = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+        0.25,   0.5,   1,      2.5,   5,    10,    30,   60};
+    return family.Add(labels, kBuckets);
+  }
+};
+
 SelfMetrics::SelfMetrics()
-    : registry_(std::make_shared<prometheus::Registry>()),
-      callbacks_(std::make_shared<CallbackCollector>()) {
-  http_duration_ = &prometheus::BuildHistogram()
-                        .Name("ruler_http_request_duration_seconds")
-                        .Help("Latency of HTTP requests by handler.")
-                        .Register(*registry_);
-  http_requests_ = &prometheus::BuildCounter()
-                        .Name("ruler_http_requests_total")
-                        .Help("HTTP requests by handler and status code.")
-                        .Register(*registry_);
-  query_duration_ = &prometheus::BuildHistogram()
-                         .Name("ruler_query_duration_seconds")
-                         .Help("PromQL query latency by kind.")
-                         .Register(*registry_);
+    : registry_(std::make_unique<Registry>()),
+      callbacks_(std::make_unique<CallbackCollector>()) {
+  registry_->http_duration = &prometheus::BuildHistogram()
+                                  .Name("ruler_http_request_duration_seconds")
+                                  .Help("Latency of HTTP requests by handler.")
+                                  .Register(registry_->registry);
+  registry_->http_requests =
+      &prometheus::BuildCounter()
+           .Name("ruler_http_requests_total")
+           .Help("HTTP requests by handler and status code.")
+           .Register(registry_->registry);
+  registry_->query_duration = &prometheus::BuildHistogram()
+                                   .Name("ruler_query_duration_seconds")
+                                   .Help("PromQL query latency by kind.")
+                                   .Register(registry_->registry);
 }
 
-prometheus::Histogram& SelfMetrics::HistogramFor(
-    prometheus::Family<prometheus::Histogram>& family,
-    const prometheus::Labels& labels) {
-  static const prometheus::Histogram::BucketBoundaries kBuckets = {
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-      0.25,   0.5,   1,      2.5,   5,    10,    30,   60};
-  return family.Add(labels, kBuckets);
-}
+SelfMetrics::~SelfMetrics() = default;
 
 void SelfMetrics::ObserveHttpRequest(absl::string_view handler, int code,
                                      double seconds) {
   std::string h(handler);
-  HistogramFor(*http_duration_, {{"handler", h}}).Observe(seconds);
-  http_requests_->Add({{"handler", h}, {"code", absl::StrCat(code)}})
+  Registry::HistogramFor(*registry_->http_duration, {{"handler", h}})
+      .Observe(seconds);
+  registry_->http_requests->Add({{"handler", h}, {"code", absl::StrCat(code)}})
       .Increment();
 }
 
 void SelfMetrics::ObserveQuery(absl::string_view kind, double seconds) {
-  HistogramFor(*query_duration_, {{"kind", std::string(kind)}})
+  Registry::HistogramFor(*registry_->query_duration,
+                         {{"kind", std::string(kind)}})
       .Observe(seconds);
 }
 
 std::string SelfMetrics::Render() const {
   prometheus::TextSerializer serializer;
-  std::vector<prometheus::MetricFamily> families = registry_->Collect();
-  std::vector<prometheus::MetricFamily> more = callbacks_->Collect();
+  std::vector<prometheus::MetricFamily> families =
+      registry_->registry.Collect();
+  std::vector<prometheus::MetricFamily> more = Collect(*callbacks_);
   families.insert(families.end(), std::make_move_iterator(more.begin()),
                   std::make_move_iterator(more.end()));
   return serializer.Serialize(families);

@@ -1,7 +1,9 @@
 // The service's own metrics for /metrics, in Prometheus's text format via
-// prometheus-cpp. Counters kept elsewhere as plain atomics (head, WAL,
-// receiver) are read at scrape time through callbacks, so hot paths never
-// touch prometheus-cpp objects.
+// prometheus-cpp. The header does not include prometheus-cpp: its namespace
+// `prometheus` collides with the remote-write protobuf package of the same
+// name, and files that wire both must compile. Counters kept elsewhere as plain
+// atomics (head, WAL, receiver) are read at scrape time through callbacks, so
+// hot paths never touch prometheus-cpp objects.
 #ifndef ENGINE_SERVER_SELF_METRICS_H_
 #define ENGINE_SERVER_SELF_METRICS_H_
 
@@ -13,17 +15,13 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "prometheus/collectable.h"
-#include "prometheus/family.h"
-#include "prometheus/histogram.h"
-#include "prometheus/registry.h"
 
 namespace fraisier::server {
 
 // Values read when scraped. A labelled family returns one value per label
 // value of its single label. Thread-safe: registration happens before the
 // server starts; Collect() may run on any thread.
-class CallbackCollector : public prometheus::Collectable {
+class CallbackCollector {
  public:
   using ValueFn = std::function<double()>;
   using LabelledFn =
@@ -40,18 +38,20 @@ class CallbackCollector : public prometheus::Collectable {
   void AddCounterFamily(std::string name, std::string help,
                         std::string label_name, LabelledFn fn);
 
-  std::vector<prometheus::MetricFamily> Collect() const override;
-
- private:
+  enum class Type { kGauge, kCounter, kSummary };
   struct Entry {
     std::string name;
     std::string help;
-    prometheus::MetricType type = prometheus::MetricType::Gauge;
+    Type type = Type::kGauge;
     std::string label_name;  // empty: unlabelled
     ValueFn value;
     LabelledFn labelled;
     std::function<std::pair<uint64_t, double>()> summary;
   };
+  // Calls `fn` for each registered entry, under the registration lock.
+  void ForEach(const std::function<void(const Entry&)>& fn) const;
+
+ private:
   void Add(Entry entry);
 
   mutable std::mutex mu_;
@@ -75,6 +75,7 @@ ProcessStats ReadProcessStats();
 class SelfMetrics {
  public:
   SelfMetrics();
+  ~SelfMetrics();
 
   CallbackCollector& callbacks() { return *callbacks_; }
 
@@ -88,15 +89,9 @@ class SelfMetrics {
   std::string Render() const;
 
  private:
-  prometheus::Histogram& HistogramFor(
-      prometheus::Family<prometheus::Histogram>& family,
-      const prometheus::Labels& labels);
-
-  std::shared_ptr<prometheus::Registry> registry_;
-  std::shared_ptr<CallbackCollector> callbacks_;
-  prometheus::Family<prometheus::Histogram>* http_duration_;
-  prometheus::Family<prometheus::Counter>* http_requests_;
-  prometheus::Family<prometheus::Histogram>* query_duration_;
+  struct Registry;  // prometheus-cpp objects
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<CallbackCollector> callbacks_;
 };
 
 }  // namespace fraisier::server

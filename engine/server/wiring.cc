@@ -5,6 +5,7 @@
 #include "engine/api/api.h"
 #include "engine/base/logging.h"
 #include "engine/base/version.h"
+#include "engine/ingest/grpc_service.h"
 #include "engine/ingest/receiver.h"
 #include "engine/tsdb/head.h"
 #include "promql/engine.h"
@@ -16,6 +17,7 @@ struct Services::State {
   std::unique_ptr<promql::Engine> engine;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<ingest::Receiver> receiver;
+  std::unique_ptr<ingest::RemoteWriteGrpcServer> grpc;
 };
 
 namespace {
@@ -110,10 +112,20 @@ HttpResponse Services::Api(const HttpRequest& request) {
 }
 
 absl::StatusOr<int> Services::StartGrpc(const std::string& address) {
-  return absl::UnimplementedError("gRPC is not wired yet");
+  ingest::GrpcServerOptions options;
+  options.listen_address = address;
+  absl::StatusOr<std::unique_ptr<ingest::RemoteWriteGrpcServer>> server =
+      ingest::RemoteWriteGrpcServer::Start(*state_->receiver, options);
+  if (!server.ok()) return server.status();
+  state_->grpc = *std::move(server);
+  return state_->grpc->port();
 }
 
-void Services::StopGrpc() {}
+void Services::StopGrpc() {
+  if (state_ != nullptr && state_->grpc != nullptr) {
+    state_->grpc->Shutdown();
+  }
+}
 
 void Services::ApplyConfig(const Config& config) {
   const ingest::ReceiverLimits next = LimitsFrom(config.receiver);
