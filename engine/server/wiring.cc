@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "engine/api/api.h"
 #include "engine/base/logging.h"
 #include "engine/base/version.h"
@@ -108,7 +109,17 @@ HttpResponse Services::Api(const HttpRequest& request) {
     api::AppendUrlEncoded(request.body, &req.params);
   }
   api::AppendUrlEncoded(request.raw_query, &req.params);
-  return FromApi(state_->api->Handle(req));
+  const bool instant = req.path == "/api/v1/query";
+  const bool range = req.path == "/api/v1/query_range";
+  const absl::Time start = absl::Now();
+  HttpResponse response = FromApi(state_->api->Handle(req));
+  if (instant || range) {
+    // Wall time on purpose: this is a latency metric, not program logic.
+    state_->deps.metrics->ObserveQuery(
+        instant ? "instant" : "range",
+        absl::ToDoubleSeconds(absl::Now() - start));
+  }
+  return response;
 }
 
 absl::StatusOr<int> Services::StartGrpc(const std::string& address) {

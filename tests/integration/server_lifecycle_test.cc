@@ -83,6 +83,16 @@ TEST_F(ServerLifecycleTest, HealthReadyAndMetrics) {
   EXPECT_THAT(r.body, HasSubstr("ruler_http_requests_total{code=\"204\","
                                 "handler=\"/api/v1/write\"} 1\n"));
   EXPECT_THAT(r.body, HasSubstr("ruler_config_last_reload_successful 1\n"));
+  EXPECT_THAT(r.body, HasSubstr("ruler_remote_write_samples_stored_total 1\n"));
+  EXPECT_THAT(r.body,
+              HasSubstr("ruler_remote_write_requests_total{code=\"ok\"} 1\n"));
+  EXPECT_THAT(r.body,
+              HasSubstr("ruler_tsdb_wal_fsync_duration_seconds_count "));
+
+  ASSERT_EQ(HttpGet(base_ + "/api/v1/query?query=up").status, 200);
+  EXPECT_THAT(HttpGet(base_ + "/metrics").body,
+              HasSubstr("ruler_query_duration_seconds_count{kind=\"instant\"} "
+                        "1\n"));
 }
 
 TEST_F(ServerLifecycleTest, BadReloadKeepsTheRunningConfig) {
