@@ -71,9 +71,9 @@ int DaysIn(int month, int64_t year) {
 }
 
 // Go's time.Parse(time.RFC3339Nano, s): "2006-01-02T15:04:05.999999999Z07:00"
-// where the hour may have one digit, the fraction is optional, of any
-// length (digits beyond nanoseconds are dropped) and may follow ',' too, and
-// the zone is "Z" or ±hh:mm. Letters are case-sensitive.
+// where the hour may have one digit, the fraction is optional, has one to
+// nine digits and may follow ',' too, and the zone is "Z" or ±hh:mm.
+// Letters are case-sensitive.
 std::optional<absl::Time> ParseRfc3339(absl::string_view s) {
   size_t pos = 0;
   const int year = FixedDigits(s, &pos, 4);
@@ -104,10 +104,9 @@ std::optional<absl::Time> ParseRfc3339(absl::string_view s) {
     ++pos;
     int digits = 0;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (digits < 9) {
-        nanos = nanos * 10 + (s[pos] - '0');
-        ++digits;
-      }
+      // Go 1.19 refuses more than nanosecond precision here.
+      if (++digits > 9) return std::nullopt;
+      nanos = nanos * 10 + (s[pos] - '0');
       ++pos;
     }
     for (; digits < 9; ++digits) nanos *= 10;
@@ -211,11 +210,15 @@ absl::StatusOr<absl::Duration> ParseDuration(absl::string_view s) {
           absl::StrCat("cannot parse ", GoQuote(s),
                        " to a valid duration. It overflows int64"));
     }
-    if (!std::isnan(nanos)) {
-      // Go converts float to Duration by truncation toward zero.
-      return absl::Nanoseconds(static_cast<int64_t>(nanos));
+    // Go converts float to Duration by truncation toward zero; NaN becomes
+    // the most negative Duration on amd64, so Prometheus calls a NaN step
+    // "zero or negative".
+    if (std::isnan(nanos)) {
+      return absl::Nanoseconds(std::numeric_limits<int64_t>::min());
     }
-  } else if (absl::StatusOr<int64_t> ms = promql::ParseDurationMs(s); ms.ok()) {
+    return absl::Nanoseconds(static_cast<int64_t>(nanos));
+  }
+  if (absl::StatusOr<int64_t> ms = promql::ParseDurationMs(s); ms.ok()) {
     return absl::Milliseconds(*ms);
   }
   return absl::InvalidArgumentError(

@@ -47,7 +47,8 @@ absl::StatusOr<absl::Time> ParseTime(absl::string_view s);
 
 // Prometheus's parseDuration: Go float seconds ("15", "0.5") or a Prometheus
 // duration ("15s", "1m30s", "1d"). Errors: `cannot parse "x" to a valid
-// duration`, and `... It overflows int64` past Go's time.Duration.
+// duration`, and `... It overflows int64` past Go's time.Duration. "NaN"
+// gives the most negative duration, as Go's conversion does on amd64.
 absl::StatusOr<absl::Duration> ParseDuration(absl::string_view s);
 
 // The defaults of optional start/end parameters (Prometheus's minTime and
