@@ -1,5 +1,7 @@
 #include "engine/ingest/series_check.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "engine/model/go_quote.h"
 #include "engine/model/validation.h"
@@ -16,6 +18,16 @@ absl::Status Refuse(SeriesProblem kind, SeriesProblem* problem,
                     absl::string_view message) {
   *problem = kind;
   return absl::InvalidArgumentError(message);
+}
+
+// Copies `s` to `out`. Label names and values are mostly short, and a
+// libc memcpy call per string costs more than copying them in words.
+inline char* CopyShort(char* out, absl::string_view s) {
+  const char* in = s.data();
+  size_t n = s.size();
+  for (; n >= 8; n -= 8, in += 8, out += 8) std::memcpy(out, in, 8);
+  for (; n > 0; --n) *out++ = *in++;
+  return out;
 }
 
 // A name or value shortened for an error message about its length.
@@ -110,14 +122,19 @@ void AppendSeriesString(absl::Span<const Label> labels, size_t max_bytes,
 }
 
 uint64_t HashLabelViews(absl::Span<const Label> labels, std::string* scratch) {
-  scratch->clear();
+  size_t total = 0;
+  for (const Label& l : labels) total += l.name.size() + l.value.size() + 2;
+  // Grow only, then write in place: no per-call allocation or zero-fill
+  // once the scratch has reached the usual series size.
+  if (scratch->size() < total) scratch->resize(total);
+  char* out = scratch->data();
   for (const Label& l : labels) {
-    scratch->append(l.name.data(), l.name.size());
-    scratch->push_back(kSeparator);
-    scratch->append(l.value.data(), l.value.size());
-    scratch->push_back(kSeparator);
+    out = CopyShort(out, l.name);
+    *out++ = kSeparator;
+    out = CopyShort(out, l.value);
+    *out++ = kSeparator;
   }
-  return XxHash64(*scratch);
+  return XxHash64(absl::string_view(scratch->data(), total));
 }
 
 }  // namespace fraisier::ingest

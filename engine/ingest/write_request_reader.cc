@@ -1,8 +1,11 @@
 #include "engine/ingest/write_request_reader.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 
 namespace fraisier::ingest {
@@ -40,150 +43,192 @@ absl::string_view WireTypeName(int wire) {
   return "invalid";
 }
 
-absl::Status ProtoError(absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("protobuf: ", what));
-}
-
 // One decoded field: the tag and, per wire type, its payload.
 struct Field {
   uint32_t number = 0;
   int wire = 0;
-  size_t tag_pos = 0;
-  uint64_t value = 0;  // varint, fixed64 and fixed32 payloads
-  size_t begin = 0;    // length-delimited payload [begin, end)
-  size_t end = 0;
+  const char* tag = nullptr;
+  uint64_t value = 0;           // varint, fixed64 and fixed32 payloads
+  const char* begin = nullptr;  // length-delimited payload [begin, end)
+  const char* end = nullptr;
 };
 
-absl::Status ReadVarint(absl::string_view data, size_t* pos, size_t end,
-                        uint64_t* out) {
-  size_t p = *pos;
-  // Most varints here (tags, lengths, small timestamps deltas) fit a byte.
-  if (p < end && (static_cast<uint8_t>(data[p]) & 0x80) == 0) {
-    *out = static_cast<uint8_t>(data[p]);
-    *pos = p + 1;
-    return absl::OkStatus();
-  }
-  uint64_t v = 0;
-  for (int shift = 0; shift < 70; shift += 7) {
-    if (p >= end) {
-      return ProtoError(absl::StrCat("truncated varint at byte ", *pos));
-    }
-    const uint8_t b = static_cast<uint8_t>(data[p++]);
-    v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) {
-      *out = v;
-      *pos = p;
-      return absl::OkStatus();
-    }
-  }
-  return ProtoError(absl::StrCat("varint longer than 10 bytes at byte ", *pos));
-}
+// The byte-level decoder. The hot path returns bools and only a failure
+// builds an absl::Status (once, in `error`): a Status per field would cost
+// more than the decoding itself.
+class Decoder {
+ public:
+  Decoder(const char* base, absl::Status* error) : base_(base), error_(error) {}
 
-uint64_t ReadFixed(absl::string_view data, size_t pos, size_t bytes) {
-  // memcpy of little-endian bytes: every platform we build for is
-  // little-endian, as the wire format.
-  uint64_t v = 0;
-  std::memcpy(&v, data.data() + pos, bytes);
-  return v;
-}
-
-// Reads the field at *pos (which must be < end) within the message that
-// ends at `end`, consuming its payload; a group is skipped whole. An
-// end-group tag is returned as a field of wire type kEndGroup for the
-// caller to judge. `message` names the enclosing message for errors.
-absl::Status ReadField(absl::string_view data, size_t* pos, size_t end,
-                       absl::string_view message, int depth, Field* f) {
-  f->tag_pos = *pos;
-  uint64_t tag = 0;
-  if (absl::Status s = ReadVarint(data, pos, end, &tag); !s.ok()) return s;
-  const uint64_t number = tag >> 3;
-  f->wire = static_cast<int>(tag & 7);
-  if (number == 0 || number > kMaxFieldNumber) {
-    return ProtoError(absl::StrCat("invalid field number ", number, " at byte ",
-                                   f->tag_pos, " (in ", message, ")"));
-  }
-  f->number = static_cast<uint32_t>(number);
-  switch (f->wire) {
-    case kVarint:
-      return ReadVarint(data, pos, end, &f->value);
-    case kFixed64:
-    case kFixed32: {
-      const size_t bytes = f->wire == kFixed64 ? 8 : 4;
-      if (end - *pos < bytes) {
-        return ProtoError(absl::StrCat("truncated ", WireTypeName(f->wire),
-                                       " field ", number, " at byte ",
-                                       f->tag_pos, " (in ", message, ")"));
-      }
-      f->value = ReadFixed(data, *pos, bytes);
-      *pos += bytes;
-      return absl::OkStatus();
+  // Reads a varint at *p (< end); advances.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE bool Varint(const char** p, const char* end,
+                                           uint64_t* out) {
+    // Tags and most lengths fit one byte.
+    if (ABSL_PREDICT_TRUE(*p < end && static_cast<uint8_t>(**p) < 0x80)) {
+      *out = static_cast<uint8_t>(**p);
+      ++*p;
+      return true;
     }
-    case kLengthDelimited: {
+    return VarintSlow(p, end, out);
+  }
+
+  // Reads the field at *p (which must be < end) within the message that
+  // ends at `end`, consuming its payload; a group is skipped whole. An
+  // end-group tag is returned as a field of wire type kEndGroup for the
+  // caller to judge. `message` names the enclosing message for errors.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE bool ReadField(const char** p, const char* end,
+                                              const char* message, Field* f) {
+    f->tag = *p;
+    uint64_t tag = 0;
+    if (!Varint(p, end, &tag)) return false;
+    const uint64_t number = tag >> 3;
+    f->wire = static_cast<int>(tag & 7);
+    if (ABSL_PREDICT_FALSE(number == 0 || number > kMaxFieldNumber)) {
+      return Fail(absl::StrCat("invalid field number ", number, " at byte ",
+                               Offset(f->tag), " (in ", message, ")"));
+    }
+    f->number = static_cast<uint32_t>(number);
+    if (ABSL_PREDICT_TRUE(f->wire == kLengthDelimited)) {
       uint64_t length = 0;
-      if (absl::Status s = ReadVarint(data, pos, end, &length); !s.ok()) {
-        return s;
+      if (!Varint(p, end, &length)) return false;
+      if (ABSL_PREDICT_FALSE(length > static_cast<uint64_t>(end - *p))) {
+        return Fail(absl::StrCat("field ", number, " length ", length,
+                                 " overruns the message at byte ",
+                                 Offset(f->tag), " (in ", message, ", ",
+                                 end - *p, " bytes left)"));
       }
-      if (length > end - *pos) {
-        return ProtoError(absl::StrCat("field ", number, " length ", length,
-                                       " overruns the message at byte ",
-                                       f->tag_pos, " (in ", message, ", ",
-                                       end - *pos, " bytes left)"));
-      }
-      f->begin = *pos;
-      f->end = *pos + length;
-      *pos = f->end;
-      return absl::OkStatus();
+      f->begin = *p;
+      f->end = *p + length;
+      *p = f->end;
+      return true;
     }
-    case kStartGroup: {
-      if (depth >= kMaxGroupDepth) {
-        return ProtoError(absl::StrCat("groups nested too deeply at byte ",
-                                       f->tag_pos, " (in ", message, ")"));
-      }
-      for (;;) {
-        if (*pos >= end) {
-          return ProtoError(absl::StrCat("group field ", number,
-                                         " starting at byte ", f->tag_pos,
-                                         " is not closed (in ", message, ")"));
-        }
-        Field inner;
-        if (absl::Status s =
-                ReadField(data, pos, end, message, depth + 1, &inner);
-            !s.ok()) {
-          return s;
-        }
-        if (inner.wire == kEndGroup) {
-          if (inner.number != number) {
-            return ProtoError(absl::StrCat("end-group for field ", inner.number,
-                                           " at byte ", inner.tag_pos,
-                                           " closes group field ", number,
-                                           " (in ", message, ")"));
-          }
-          return absl::OkStatus();
-        }
-      }
-    }
-    case kEndGroup:
-      return absl::OkStatus();
-    default:
-      return ProtoError(absl::StrCat("invalid wire type ", f->wire,
-                                     " for field ", number, " at byte ",
-                                     f->tag_pos, " (in ", message, ")"));
+    return ReadOtherPayload(p, end, message, 0, f);
   }
-}
 
-absl::Status UnexpectedEndGroup(const Field& f, absl::string_view message) {
-  return ProtoError(absl::StrCat("unexpected end-group for field ", f.number,
-                                 " at byte ", f.tag_pos, " (in ", message,
-                                 ")"));
-}
+  // `f` has the wrong wire type for `field_name`.
+  bool WrongWireType(const Field& f, absl::string_view field_name, int want) {
+    return Fail(absl::StrCat("field ", f.number, " (", field_name,
+                             ") has wire type ", f.wire, " (",
+                             WireTypeName(f.wire), "), want ", want, " (",
+                             WireTypeName(want), "), at byte ", Offset(f.tag)));
+  }
 
-absl::Status WrongWireType(const Field& f, absl::string_view field_name,
-                           int want) {
-  return ProtoError(absl::StrCat("field ", f.number, " (", field_name,
-                                 ") has wire type ", f.wire, " (",
-                                 WireTypeName(f.wire), "), want ", want, " (",
-                                 WireTypeName(want), "), at byte ", f.tag_pos));
-}
+  bool UnexpectedEndGroup(const Field& f, absl::string_view message) {
+    return Fail(absl::StrCat("unexpected end-group for field ", f.number,
+                             " at byte ", Offset(f.tag), " (in ", message,
+                             ")"));
+  }
+
+ private:
+  size_t Offset(const char* p) const { return static_cast<size_t>(p - base_); }
+
+  ABSL_ATTRIBUTE_NOINLINE bool Fail(absl::string_view what) {
+    *error_ = absl::InvalidArgumentError(absl::StrCat("protobuf: ", what));
+    return false;
+  }
+
+  ABSL_ATTRIBUTE_NOINLINE bool VarintSlow(const char** p, const char* end,
+                                          uint64_t* out) {
+    const char* q = *p;
+    uint64_t v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      if (q >= end) {
+        return Fail(absl::StrCat("truncated varint at byte ", Offset(*p)));
+      }
+      const uint8_t b = static_cast<uint8_t>(*q++);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        *out = v;
+        *p = q;
+        return true;
+      }
+    }
+    return Fail(
+        absl::StrCat("varint longer than 10 bytes at byte ", Offset(*p)));
+  }
+
+  // Every wire type but length-delimited (the common one, inline above).
+  bool ReadOtherPayload(const char** p, const char* end, const char* message,
+                        int depth, Field* f) {
+    switch (f->wire) {
+      case kVarint:
+        return Varint(p, end, &f->value);
+      case kFixed64:
+      case kFixed32: {
+        const size_t bytes = f->wire == kFixed64 ? 8 : 4;
+        if (static_cast<size_t>(end - *p) < bytes) {
+          return Fail(absl::StrCat("truncated ", WireTypeName(f->wire),
+                                   " field ", f->number, " at byte ",
+                                   Offset(f->tag), " (in ", message, ")"));
+        }
+        // Little-endian on the wire and on every platform we build for.
+        f->value = 0;
+        std::memcpy(&f->value, *p, bytes);
+        *p += bytes;
+        return true;
+      }
+      case kStartGroup:
+        return SkipGroup(p, end, message, depth, *f);
+      case kEndGroup:
+        return true;
+      default:
+        return Fail(absl::StrCat("invalid wire type ", f->wire, " for field ",
+                                 f->number, " at byte ", Offset(f->tag),
+                                 " (in ", message, ")"));
+    }
+  }
+
+  bool SkipGroup(const char** p, const char* end, const char* message,
+                 int depth, const Field& group) {
+    if (depth >= kMaxGroupDepth) {
+      return Fail(absl::StrCat("groups nested too deeply at byte ",
+                               Offset(group.tag), " (in ", message, ")"));
+    }
+    for (;;) {
+      if (*p >= end) {
+        return Fail(absl::StrCat("group field ", group.number,
+                                 " starting at byte ", Offset(group.tag),
+                                 " is not closed (in ", message, ")"));
+      }
+      Field inner;
+      inner.tag = *p;
+      uint64_t tag = 0;
+      if (!Varint(p, end, &tag)) return false;
+      inner.number = static_cast<uint32_t>(
+          std::min<uint64_t>(tag >> 3, kMaxFieldNumber + 1));
+      inner.wire = static_cast<int>(tag & 7);
+      if (inner.number == 0 || inner.number > kMaxFieldNumber) {
+        return Fail(absl::StrCat("invalid field number ", tag >> 3, " at byte ",
+                                 Offset(inner.tag), " (in ", message, ")"));
+      }
+      if (inner.wire == kEndGroup) {
+        if (inner.number != group.number) {
+          return Fail(absl::StrCat("end-group for field ", inner.number,
+                                   " at byte ", Offset(inner.tag),
+                                   " closes group field ", group.number,
+                                   " (in ", message, ")"));
+        }
+        return true;
+      }
+      if (inner.wire == kLengthDelimited) {
+        uint64_t length = 0;
+        if (!Varint(p, end, &length)) return false;
+        if (length > static_cast<uint64_t>(end - *p)) {
+          return Fail(absl::StrCat("field ", inner.number, " length ", length,
+                                   " overruns the message at byte ",
+                                   Offset(inner.tag), " (in ", message, ", ",
+                                   end - *p, " bytes left)"));
+        }
+        *p += length;
+      } else if (!ReadOtherPayload(p, end, message, depth + 1, &inner)) {
+        return false;
+      }
+    }
+  }
+
+  const char* base_;
+  absl::Status* error_;
+};
 
 }  // namespace
 
@@ -200,85 +245,109 @@ void WriteRequestReader::Reset(absl::string_view request) {
 
 absl::StatusOr<bool> WriteRequestReader::Next() {
   if (!failed_.ok()) return failed_;
-  while (pos_ < data_.size()) {
+  Decoder d(data_.data(), &failed_);
+  const char* p = data_.data() + pos_;
+  const char* const end = data_.data() + data_.size();
+  while (p < end) {
     Field f;
-    absl::Status s =
-        ReadField(data_, &pos_, data_.size(), "WriteRequest", 0, &f);
-    if (s.ok() && f.wire == kEndGroup)
-      s = UnexpectedEndGroup(f, "WriteRequest");
-    if (s.ok()) {
-      if (f.number == 1) {
-        if (f.wire != kLengthDelimited) {
-          s = WrongWireType(f, "WriteRequest.timeseries", kLengthDelimited);
-        } else {
-          s = ParseSeries(f.begin, f.end);
-          if (s.ok()) {
-            series_.index = next_index_++;
-            series_.offset = f.tag_pos;
-            return true;
-          }
-        }
-      } else if (f.number == 3) {
-        if (f.wire != kLengthDelimited) {
-          s = WrongWireType(f, "WriteRequest.metadata", kLengthDelimited);
-        } else {
-          ++metadata_;
-        }
+    bool ok = d.ReadField(&p, end, "WriteRequest", &f);
+    if (ok && f.wire == kEndGroup) ok = d.UnexpectedEndGroup(f, "WriteRequest");
+    if (ok && f.number == 1) {
+      if (f.wire != kLengthDelimited) {
+        ok = d.WrongWireType(f, "WriteRequest.timeseries", kLengthDelimited);
+      } else if (ParseSeries(f.begin, f.end)) {
+        pos_ = static_cast<size_t>(p - data_.data());
+        series_.index = next_index_++;
+        series_.offset = static_cast<size_t>(f.tag - data_.data());
+        return true;
+      } else {
+        ok = false;
+      }
+    } else if (ok && f.number == 3) {
+      if (f.wire != kLengthDelimited) {
+        ok = d.WrongWireType(f, "WriteRequest.metadata", kLengthDelimited);
+      } else {
+        ++metadata_;
       }
     }
-    if (!s.ok()) {
-      failed_ = s;
-      return s;
-    }
+    if (!ok) return failed_;
   }
+  pos_ = data_.size();
   return false;
 }
 
-absl::Status WriteRequestReader::ParseSeries(size_t begin, size_t end) {
+bool WriteRequestReader::ParseSeries(const char* p, const char* end) {
+  Decoder d(data_.data(), &failed_);
   labels_.clear();
   samples_.clear();
   series_.exemplars = 0;
   series_.histograms = 0;
-  size_t p = begin;
   while (p < end) {
     Field f;
-    if (absl::Status s = ReadField(data_, &p, end, "TimeSeries", 0, &f);
-        !s.ok()) {
-      return s;
-    }
-    if (f.wire == kEndGroup) return UnexpectedEndGroup(f, "TimeSeries");
+    if (!d.ReadField(&p, end, "TimeSeries", &f)) return false;
+    if (f.wire == kEndGroup) return d.UnexpectedEndGroup(f, "TimeSeries");
     switch (f.number) {
       case 1: {
         if (f.wire != kLengthDelimited) {
-          return WrongWireType(f, "TimeSeries.labels", kLengthDelimited);
+          return d.WrongWireType(f, "TimeSeries.labels", kLengthDelimited);
         }
-        Label label;
-        if (absl::Status s = ParseLabel(f.begin, f.end, &label); !s.ok()) {
-          return s;
+        // Label { name = 1; value = 2; }: a repeated singular field keeps
+        // the last value, as libprotobuf does.
+        // Filled in place: building a Label on the stack and copying it in
+        // stalls on store forwarding.
+        Label& label = labels_.emplace_back();
+        const char* q = f.begin;
+        while (q < f.end) {
+          Field lf;
+          if (!d.ReadField(&q, f.end, "Label", &lf)) return false;
+          if (lf.wire == kEndGroup) return d.UnexpectedEndGroup(lf, "Label");
+          if (lf.number == 1 || lf.number == 2) {
+            if (lf.wire != kLengthDelimited) {
+              return d.WrongWireType(
+                  lf, lf.number == 1 ? "Label.name" : "Label.value",
+                  kLengthDelimited);
+            }
+            (lf.number == 1 ? label.name : label.value) = absl::string_view(
+                lf.begin, static_cast<size_t>(lf.end - lf.begin));
+          }
         }
-        labels_.push_back(label);
         break;
       }
       case 2: {
         if (f.wire != kLengthDelimited) {
-          return WrongWireType(f, "TimeSeries.samples", kLengthDelimited);
+          return d.WrongWireType(f, "TimeSeries.samples", kLengthDelimited);
         }
-        Sample sample;
-        if (absl::Status s = ParseSample(f.begin, f.end, &sample); !s.ok()) {
-          return s;
+        // Sample { double value = 1; int64 timestamp = 2; }
+        Sample& sample = samples_.emplace_back();
+        const char* q = f.begin;
+        while (q < f.end) {
+          Field sf;
+          if (!d.ReadField(&q, f.end, "Sample", &sf)) return false;
+          if (sf.wire == kEndGroup) return d.UnexpectedEndGroup(sf, "Sample");
+          if (sf.number == 1) {
+            if (sf.wire != kFixed64) {
+              return d.WrongWireType(sf, "Sample.value", kFixed64);
+            }
+            sample.v = std::bit_cast<double>(sf.value);
+          } else if (sf.number == 2) {
+            if (sf.wire != kVarint) {
+              return d.WrongWireType(sf, "Sample.timestamp", kVarint);
+            }
+            // int64 on the wire: two's complement in 64 bits.
+            sample.t = static_cast<int64_t>(sf.value);
+          }
         }
-        samples_.push_back(sample);
         break;
       }
       case 3:
         if (f.wire != kLengthDelimited) {
-          return WrongWireType(f, "TimeSeries.exemplars", kLengthDelimited);
+          return d.WrongWireType(f, "TimeSeries.exemplars", kLengthDelimited);
         }
         ++series_.exemplars;
         break;
       case 4:
         if (f.wire != kLengthDelimited) {
-          return WrongWireType(f, "TimeSeries.histograms", kLengthDelimited);
+          return d.WrongWireType(f, "TimeSeries.histograms", kLengthDelimited);
         }
         ++series_.histograms;
         break;
@@ -288,54 +357,7 @@ absl::Status WriteRequestReader::ParseSeries(size_t begin, size_t end) {
   }
   series_.labels = absl::MakeConstSpan(labels_);
   series_.samples = absl::MakeConstSpan(samples_);
-  return absl::OkStatus();
-}
-
-absl::Status WriteRequestReader::ParseLabel(size_t begin, size_t end,
-                                            Label* out) {
-  size_t p = begin;
-  while (p < end) {
-    Field f;
-    if (absl::Status s = ReadField(data_, &p, end, "Label", 0, &f); !s.ok()) {
-      return s;
-    }
-    if (f.wire == kEndGroup) return UnexpectedEndGroup(f, "Label");
-    if (f.number == 1 || f.number == 2) {
-      if (f.wire != kLengthDelimited) {
-        return WrongWireType(f, f.number == 1 ? "Label.name" : "Label.value",
-                             kLengthDelimited);
-      }
-      // A repeated singular field: the last one wins, as in libprotobuf.
-      const absl::string_view bytes = data_.substr(f.begin, f.end - f.begin);
-      (f.number == 1 ? out->name : out->value) = bytes;
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status WriteRequestReader::ParseSample(size_t begin, size_t end,
-                                             Sample* out) {
-  size_t p = begin;
-  while (p < end) {
-    Field f;
-    if (absl::Status s = ReadField(data_, &p, end, "Sample", 0, &f); !s.ok()) {
-      return s;
-    }
-    if (f.wire == kEndGroup) return UnexpectedEndGroup(f, "Sample");
-    if (f.number == 1) {
-      if (f.wire != kFixed64) {
-        return WrongWireType(f, "Sample.value", kFixed64);
-      }
-      out->v = std::bit_cast<double>(f.value);
-    } else if (f.number == 2) {
-      if (f.wire != kVarint) {
-        return WrongWireType(f, "Sample.timestamp", kVarint);
-      }
-      // int64 on the wire: two's complement in 64 bits.
-      out->t = static_cast<int64_t>(f.value);
-    }
-  }
-  return absl::OkStatus();
+  return true;
 }
 
 }  // namespace fraisier::ingest

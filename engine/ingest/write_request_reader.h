@@ -70,15 +70,15 @@ class WriteRequestReader {
   size_t position() const { return pos_; }
 
  private:
-  absl::Status ParseSeries(size_t begin, size_t end);
-  absl::Status ParseLabel(size_t begin, size_t end, Label* out);
-  absl::Status ParseSample(size_t begin, size_t end, Sample* out);
+  // Parses the TimeSeries in [begin, end) into series_; false with
+  // failed_ set on malformed bytes.
+  bool ParseSeries(const char* begin, const char* end);
 
   absl::string_view data_;
   size_t pos_ = 0;
   int64_t next_index_ = 0;
   int64_t metadata_ = 0;
-  absl::Status failed_;
+  absl::Status failed_;  // the first error; the reader stays failed
   TimeSeriesView series_;
   std::vector<Label> labels_;
   std::vector<Sample> samples_;
