@@ -230,6 +230,26 @@ class Decoder {
   absl::Status* error_;
 };
 
+// The encoding every sender produces for a label shorter than 128 bytes
+// per string: 0x0A len name 0x12 len value, nothing else. Recognised
+// directly, it skips the generic field loop; anything else (long strings,
+// other field orders, unknown fields) takes the general path.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ParseCanonicalLabel(const char* p,
+                                                             const char* end,
+                                                             Label* out) {
+  if (end - p < 4 || p[0] != '\x0a') return false;
+  const uint8_t name_len = static_cast<uint8_t>(p[1]);
+  if (name_len >= 0x80 || end - p < 4 + name_len) return false;
+  const char* v = p + 2 + name_len;
+  const uint8_t value_len = static_cast<uint8_t>(v[1]);
+  if (v[0] != '\x12' || value_len >= 0x80 || end - v != 2 + value_len) {
+    return false;
+  }
+  out->name = absl::string_view(p + 2, name_len);
+  out->value = absl::string_view(v + 2, value_len);
+  return true;
+}
+
 }  // namespace
 
 void WriteRequestReader::Reset(absl::string_view request) {
@@ -296,6 +316,7 @@ bool WriteRequestReader::ParseSeries(const char* p, const char* end) {
         // Filled in place: building a Label on the stack and copying it in
         // stalls on store forwarding.
         Label& label = labels_.emplace_back();
+        if (ParseCanonicalLabel(f.begin, f.end, &label)) break;
         const char* q = f.begin;
         while (q < f.end) {
           Field lf;

@@ -72,6 +72,21 @@ TEST(WriteRequestReaderTest, WalksGeneratedRequests) {
   EXPECT_EQ(reader.position(), bytes.size());
 }
 
+TEST(WriteRequestReaderTest, LongStringsTakeTheGeneralPath) {
+  const std::string long_value(300, 'v');
+  const std::string bytes = Serialize(MakeRequest(
+      {{{{std::string(130, 'n'), "x"}, {"job", long_value}, {"", ""}},
+        {{1, 1}}}}));
+  WriteRequestReader reader;
+  reader.Reset(bytes);
+  ASSERT_THAT(reader.Next(), IsOkAndHolds(true));
+  ASSERT_EQ(reader.series().labels.size(), 3u);
+  EXPECT_EQ(reader.series().labels[0].name, std::string(130, 'n'));
+  EXPECT_EQ(reader.series().labels[1].value, long_value);
+  // proto3 omits empty strings: an empty Label message.
+  EXPECT_EQ(reader.series().labels[2], (Label{"", ""}));
+}
+
 TEST(WriteRequestReaderTest, ValuesAreBitExact) {
   const double values[] = {std::numeric_limits<double>::quiet_NaN(),
                            StaleNaN(),
@@ -176,6 +191,47 @@ TEST(WriteRequestReaderTest, ErrorsNameTheByteOffset) {
         << c.want;
     // A failed reader stays failed.
     EXPECT_FALSE(reader.Next().ok());
+  }
+}
+
+// Bit flips and truncations of a valid request: every outcome is a clean
+// success or a "protobuf: " error, and views stay inside the buffer (ASan
+// runs check the rest).
+TEST(WriteRequestReaderTest, MutatedBytesNeverEscapeTheBuffer) {
+  TestSeries s{{{"__name__", "up"}, {"job", "api"}}, {{1000, 1}, {2000, 2}}};
+  s.exemplars = 1;
+  s.histograms = 1;
+  const std::string valid = Serialize(MakeRequest({s, s}));
+  uint64_t rng = 42;
+  auto next = [&rng] {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return rng >> 33;
+  };
+  WriteRequestReader reader;
+  for (int round = 0; round < 5000; ++round) {
+    std::string bytes = valid;
+    const int flips = 1 + static_cast<int>(next() % 4);
+    for (int i = 0; i < flips; ++i) {
+      bytes[next() % bytes.size()] ^= static_cast<char>(1 << (next() % 8));
+    }
+    if (next() % 4 == 0) bytes.resize(next() % bytes.size());
+    reader.Reset(bytes);
+    for (;;) {
+      absl::StatusOr<bool> more = reader.Next();
+      if (!more.ok()) {
+        EXPECT_THAT(std::string(more.status().message()),
+                    ::testing::StartsWith("protobuf: "));
+        break;
+      }
+      if (!*more) break;
+      for (const Label& l : reader.series().labels) {
+        for (absl::string_view v : {l.name, l.value}) {
+          if (v.empty()) continue;  // an absent field: a null view
+          EXPECT_GE(v.data(), bytes.data());
+          EXPECT_LE(v.data() + v.size(), bytes.data() + bytes.size());
+        }
+      }
+    }
   }
 }
 
