@@ -180,6 +180,20 @@ TEST_F(QueryTest, PostAndParameterOrder) {
   EXPECT_EQ(r.body, Success(R"({"resultType":"scalar","result":[5,"1"]})"));
 }
 
+TEST_F(QueryTest, FormEncodedRequest) {
+  // What a transport does with a POST: body first, then the URL query.
+  Request request;
+  request.method = "POST";
+  request.path = "/api/v1/query";
+  AppendUrlEncoded(
+      "query=sum+by+(job)+(up%7Bjob%3D~%22n.*%22%7D)&time=1700000031",
+      &request.params);
+  AppendUrlEncoded("time=1", &request.params);
+  EXPECT_EQ(Do(request).body,
+            Success(R"({"resultType":"vector","result":[)"
+                    R"({"metric":{"job":"node"},"value":[1700000031,"1"]}]})"));
+}
+
 TEST_F(QueryTest, BadParameters) {
   Response r = Query("up", "x");
   EXPECT_EQ(r.status, 400);
@@ -331,6 +345,12 @@ TEST_F(QueryTest, RangeQueryErrors) {
     EXPECT_EQ(r.status, 400) << c.query << " " << c.start;
     EXPECT_EQ(r.body, Error("bad_data", c.error)) << c.query << " " << c.start;
   }
+  // A step under a millisecond: Prometheus 2.42 fails it with "unexpected
+  // error: runtime error: integer divide by zero"; the class is the same.
+  const Response sub_ms = Range("1", "1", "1.0005", "0.0001");
+  EXPECT_EQ(sub_ms.status, 422);
+  EXPECT_THAT(sub_ms.body,
+              StartsWith(R"({"status":"error","errorType":"execution",)"));
   // Exactly 11000 steps are fine (the check is "more than").
   EXPECT_EQ(Range("1", "0", "11000", "1").status, 200);
 }
