@@ -7,7 +7,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
+#include <random>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -73,6 +75,28 @@ TEST(JsonTest, SampleValues) {
   EXPECT_EQ(SampleValue(5e-324), R"("5e-324")");
   EXPECT_EQ(SampleValue(std::numeric_limits<double>::max()),
             R"("1.7976931348623157e+308")");
+}
+
+// Whatever the path taken (integers, the fixed fast path, the general
+// digit layout), the text reads back as the same double and uses an
+// exponent exactly outside [1e-6, 1e21).
+TEST(JsonTest, SampleValuesRoundTrip) {
+  std::mt19937_64 rng(1);
+  std::uniform_real_distribution<double> mantissa(1, 10);
+  for (int exp = -320; exp <= 307; ++exp) {
+    for (int i = 0; i < 50; ++i) {
+      double v = mantissa(rng) * std::pow(10.0, exp);
+      if (i % 2 == 1) v = -v;
+      if (i % 5 == 0) v = std::round(v);
+      const std::string text = SampleValue(v);
+      ASSERT_GE(text.size(), 3u);
+      const std::string inner = text.substr(1, text.size() - 2);
+      EXPECT_EQ(std::strtod(inner.c_str(), nullptr), v) << text;
+      const double abs = std::fabs(v);
+      const bool exponent = abs != 0 && (abs < 1e-6 || abs >= 1e21);
+      EXPECT_EQ(inner.find('e') != std::string::npos, exponent) << text;
+    }
+  }
 }
 
 TEST(JsonTest, ScalarValuesNeverUseExponents) {
