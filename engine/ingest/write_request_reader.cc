@@ -56,6 +56,8 @@ struct Field {
 // The byte-level decoder. The hot path returns bools and only a failure
 // builds an absl::Status (once, in `error`): a Status per field would cost
 // more than the decoding itself.
+// Thread-safety: a short-lived helper of one reader call; not shared.
+// Invariant: every pointer it is given lies in [base, base + request size].
 class Decoder {
  public:
   Decoder(const char* base, absl::Status* error) : base_(base), error_(error) {}
