@@ -66,6 +66,17 @@ absl::StatusOr<std::unique_ptr<Services>> Services::Create(
   api_options.build_info.version = std::string(kBuildVersion);
   api_options.build_info.branch = "main";
   api_options.build_info.go_version = absl::StrCat("g++ ", __VERSION__);
+  tsdb::Head* head = deps.head;
+  api_options.tsdb_status = [head]() -> absl::StatusOr<api::TsdbStatus> {
+    absl::StatusOr<api::TsdbStatus> status = api::ComputeTsdbStatus(*head);
+    if (status.ok()) {
+      // Chunks written to chunk files (retention may since have dropped
+      // some) plus one open chunk per series.
+      const tsdb::HeadStats stats = head->stats();
+      status->head_stats.chunk_count = stats.chunks_persisted + stats.series;
+    }
+    return status;
+  };
   state->api = std::make_unique<api::Api>(std::move(api_options));
 
   state->receiver = std::make_unique<ingest::Receiver>(

@@ -150,6 +150,21 @@ TEST_F(ServerLifecycleTest, DataSurvivesARestart) {
   EXPECT_EQ(j["data"]["result"][0]["value"][1], "63");
 }
 
+TEST_F(ServerLifecycleTest, TsdbStatusCountsTheHead) {
+  Start();
+  HttpResult w = PostWrite(
+      base_, EncodeSnappy({{{{"__name__", "a"}, {"x", "1"}}, {{NowMs(), 1}}},
+                           {{{"__name__", "a"}, {"x", "2"}}, {{NowMs(), 1}}},
+                           {{{"__name__", "b"}}, {{NowMs(), 1}}}}));
+  ASSERT_EQ(w.status, 204) << w.body;
+  json j = Parse(HttpGet(base_ + "/api/v1/status/tsdb"));
+  ASSERT_EQ(j["status"], "success") << j.dump();
+  EXPECT_EQ(j["data"]["headStats"]["numSeries"], 3);
+  EXPECT_EQ(j["data"]["headStats"]["chunkCount"], 3);
+  EXPECT_EQ(j["data"]["seriesCountByMetricName"][0]["name"], "a");
+  EXPECT_EQ(j["data"]["seriesCountByMetricName"][0]["value"], 2);
+}
+
 TEST_F(ServerLifecycleTest, FlagsAndBuildInfo) {
   Start();
   json flags = Parse(HttpGet(base_ + "/api/v1/status/flags"));
