@@ -92,15 +92,19 @@ HttpFrontend::HttpFrontend(HttpFrontendOptions options)
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  server_->set_error_handler([](const httplib::Request& req,
-                                httplib::Response& res) {
-    if (!res.body.empty()) return;
-    if (res.status == 404) {
-      res.set_content("404 page not found\n", "text/plain; charset=utf-8");
-    } else if (res.status == 413) {
-      res.set_content("request body too large\n", "text/plain; charset=utf-8");
-    }
-  });
+  const int64_t limit = options_.max_body_bytes;
+  server_->set_error_handler(
+      [limit](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return;
+        if (res.status == 404) {
+          res.set_content("404 page not found\n", "text/plain; charset=utf-8");
+        } else if (res.status == 413) {
+          res.set_content(
+              absl::StrCat("request body exceeds the limit of ", limit,
+                           " bytes (remote_write_receiver.max_body_size)\n"),
+              "text/plain; charset=utf-8");
+        }
+      });
 }
 
 HttpFrontend::~HttpFrontend() { Stop(); }
@@ -170,7 +174,17 @@ absl::StatusOr<int> HttpFrontend::Start() {
     return absl::UnavailableError(absl::StrCat(
         "cannot listen on ", options_.listen_address, ": ", strerror(errno)));
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  listening_done_ = false;
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listening_done_ = true;
+  });
+  // httplib's stop() does nothing until its accept loop has started, so a
+  // Stop() right after Start() would leave the loop running forever. Hand
+  // the server out only once the loop runs.
+  while (!server_->is_running() && !listening_done_) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
   return bound;
 }
 

@@ -4,6 +4,7 @@
 #ifndef ENGINE_SERVER_HTTP_FRONTEND_H_
 #define ENGINE_SERVER_HTTP_FRONTEND_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -87,6 +88,7 @@ class HttpFrontend {
   HttpFrontendOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::atomic<bool> listening_done_{false};
 };
 
 // Splits "host:port" ("[::1]:9099", ":9099" = all interfaces).

@@ -112,7 +112,8 @@ TEST_F(RemoteWriteBadInputTest, EachCaseIsRefusedPreciselyAndNothingIsLost) {
        EncodeSnappy(
            {{{{"__name__", "baseline"}, {"i", "3"}}, {{now_ - 59'500, 1}}}}),
        400, "out of order"},
-      {"oversized body", std::string(40 << 20, 'x'), 413, ""},
+      {"oversized body", std::string(40 << 20, 'x'), 413,
+       "exceeds the limit of 33554432 bytes"},
       {"too many series (active-series limit)", EncodeSnappy(too_many), 429,
        "limit"},
   };
