@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/cli/check_rules_command.h"
 #include "engine/cli/promql_commands.h"
 #include "engine/cli/promqltest_command.h"
 #include "engine/cli/serve_command.h"
@@ -75,7 +76,7 @@ std::vector<Command> DefaultCommands() {
        "[--config.file=FILE]",
        "Run the evaluator service: remote-write in, rules, alerts, HTTP API.",
        RunServe},
-      {{"check", "rules"}, "FILE...", "Check rule files.", nullptr},
+      {{"check", "rules"}, "FILE...", "Check rule files.", RunCheckRules},
       {{"check", "config"},
        "FILE...",
        "Check configuration files.",

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/base/logging.h"
+#include "engine/cli/check_rules_command.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/flags.h"
 #include "engine/server/config.h"
@@ -193,7 +194,15 @@ int RunCheckConfig(const std::vector<std::string>& args, std::ostream& out,
       continue;
     }
     out << "  SUCCESS: " << rule_files->size() << " rule files found\n\n";
-    ++passed;
+    bool rules_ok = true;
+    for (const std::string& rule_file : *rule_files) {
+      rules_ok = CheckRuleFile(rule_file, out) && rules_ok;
+    }
+    if (rules_ok) {
+      ++passed;
+    } else {
+      ++failed;
+    }
   }
   out << passed << " passed, " << failed << " failed\n";
   return failed > 0 ? kExitFailure : kExitOk;

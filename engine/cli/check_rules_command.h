@@ -1,0 +1,21 @@
+// `ruler check rules FILE...`: loads and validates Prometheus rule files as
+// `promtool check rules` does, printing every problem with file:line:col.
+#ifndef ENGINE_CLI_CHECK_RULES_COMMAND_H_
+#define ENGINE_CLI_CHECK_RULES_COMMAND_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace fraisier::cli {
+
+int RunCheckRules(const std::vector<std::string>& args, std::ostream& out,
+                  std::ostream& err);
+
+// Checks one rule file, printing promtool's "Checking ... SUCCESS/FAILED"
+// block; true when it is valid. Shared with `check config`.
+bool CheckRuleFile(const std::string& path, std::ostream& out);
+
+}  // namespace fraisier::cli
+
+#endif  // ENGINE_CLI_CHECK_RULES_COMMAND_H_
