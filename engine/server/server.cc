@@ -115,7 +115,11 @@ absl::Status Server::Impl::Reload() {
     FR_LOG(WARNING) << "storage settings changed; they take effect after a "
                        "restart";
   }
-  services->ApplyConfig(*next);
+  if (absl::Status s = services->ApplyConfig(*next); !s.ok()) {
+    reload_failures_total.fetch_add(1);
+    last_reload_ok.store(false);
+    return s;
+  }
   {
     std::lock_guard<std::mutex> lock(config_mu);
     config = std::make_shared<const Config>(*std::move(next));
@@ -353,6 +357,7 @@ absl::Status Server::Shutdown() {
   FR_LOG(INFO) << "Stopping server";
   impl->http->Stop();
   impl->services->StopGrpc();
+  impl->services->StopRules();
   {
     std::lock_guard<std::mutex> lock(impl->maintenance_mu);
     impl->stopping = true;

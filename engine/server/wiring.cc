@@ -4,12 +4,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/api/api.h"
+#include "engine/api/rules_api.h"
 #include "engine/base/logging.h"
+#include "engine/base/status_macros.h"
 #include "engine/base/version.h"
 #include "engine/ingest/grpc_service.h"
 #include "engine/ingest/receiver.h"
 #include "engine/tsdb/head.h"
 #include "promql/engine.h"
+#include "rules/manager.h"
+#include "rules/rule_query.h"
 
 namespace fraisier::server {
 
@@ -19,6 +23,7 @@ struct Services::State {
   std::unique_ptr<api::Api> api;
   std::unique_ptr<ingest::Receiver> receiver;
   std::unique_ptr<ingest::RemoteWriteGrpcServer> grpc;
+  std::unique_ptr<rules::Manager> rules;
 };
 
 namespace {
@@ -77,11 +82,31 @@ absl::StatusOr<std::unique_ptr<Services>> Services::Create(
     }
     return status;
   };
+  rules::ManagerOptions rules_options;
+  rules_options.clock = deps.clock;
+  rules_options.context.store = deps.head;
+  rules_options.context.query =
+      rules::EngineQueryFunc(*state->engine, *deps.head);
+  rules_options.context.notify = [](const std::string& group,
+                                    std::vector<rules::Alert> alerts) {
+    // Until Alertmanagers are wired, say what would be sent.
+    for (const rules::Alert& a : alerts) {
+      FR_LOG(INFO) << "alert " << rules::AlertStateName(a.state) << " "
+                   << a.labels.ToString() << " (group " << group << ")";
+    }
+  };
+  state->rules = std::make_unique<rules::Manager>(rules_options);
+  for (api::ExtraHandler& h : api::RulesHandlers(state->rules.get())) {
+    api_options.extra_handlers.push_back(std::move(h));
+  }
   state->api = std::make_unique<api::Api>(std::move(api_options));
 
   state->receiver = std::make_unique<ingest::Receiver>(
       *deps.head, LimitsFrom(config.receiver), deps.clock);
-  return std::unique_ptr<Services>(new Services(std::move(state)));
+  auto services = std::unique_ptr<Services>(new Services(std::move(state)));
+  FR_RETURN_IF_ERROR(services->ApplyConfig(config));
+  services->state_->rules->Start();
+  return services;
 }
 
 HttpResponse Services::Write(const HttpRequest& request) {
@@ -149,7 +174,7 @@ void Services::StopGrpc() {
   }
 }
 
-void Services::ApplyConfig(const Config& config) {
+absl::Status Services::ApplyConfig(const Config& config) {
   const ingest::ReceiverLimits next = LimitsFrom(config.receiver);
   const ingest::ReceiverLimits& now = state_->receiver->limits();
   if (next.max_body_bytes != now.max_body_bytes ||
@@ -159,9 +184,49 @@ void Services::ApplyConfig(const Config& config) {
     FR_LOG(WARNING) << "remote_write_receiver limits changed; they take "
                        "effect after a restart";
   }
+  FR_ASSIGN_OR_RETURN(std::vector<std::string> files, ResolveRuleFiles(config));
+  return state_->rules->Update(config.evaluation_interval, files);
+}
+
+void Services::StopRules() {
+  if (state_ != nullptr && state_->rules != nullptr) state_->rules->Stop();
 }
 
 void Services::RegisterMetrics(CallbackCollector& cb) {
+  const rules::Manager* manager = state_->rules.get();
+  auto per_group = [manager](auto value) {
+    return [manager, value] {
+      std::vector<std::pair<std::string, double>> out;
+      for (const auto& g : manager->groups()) {
+        out.emplace_back(g->file() + ";" + g->name(), value(*g));
+      }
+      return out;
+    };
+  };
+  cb.AddCounterFamily("ruler_rule_group_evaluations_total",
+                      "Evaluations of each rule group (label: file;group).",
+                      "rule_group", per_group([](const rules::Group& g) {
+                        return static_cast<double>(g.evaluations());
+                      }));
+  cb.AddCounterFamily("ruler_rule_group_evaluation_failures_total",
+                      "Evaluations in which at least one rule failed.",
+                      "rule_group", per_group([](const rules::Group& g) {
+                        return static_cast<double>(g.failures());
+                      }));
+  cb.AddCounterFamily(
+      "ruler_rule_group_iterations_missed_total",
+      "Evaluation slots skipped because the previous one ran late.",
+      "rule_group", per_group([](const rules::Group& g) {
+        return static_cast<double>(g.missed_iterations.load());
+      }));
+  cb.AddGaugeFamily("ruler_rule_group_last_duration_seconds",
+                    "Duration of the last evaluation of each group.",
+                    "rule_group", per_group([](const rules::Group& g) {
+                      return absl::ToDoubleSeconds(g.last_duration());
+                    }));
+  cb.AddGauge("ruler_rule_groups", "Loaded rule groups.", [manager] {
+    return static_cast<double>(manager->groups().size());
+  });
   const ingest::ReceiverMetrics* m = &state_->receiver->metrics();
   cb.AddCounterFamily(
       "ruler_remote_write_requests_total",

@@ -44,8 +44,12 @@ class Services {
   absl::StatusOr<int> StartGrpc(const std::string& address);
   void StopGrpc();
 
-  // Settings that change without a restart.
-  void ApplyConfig(const Config& config);
+  // Settings that change without a restart: the rule files (a file that
+  // does not load fails the whole call and keeps the running rules) and
+  // the evaluation interval.
+  absl::Status ApplyConfig(const Config& config);
+  // Stops rule evaluation (before the store closes).
+  void StopRules();
   void RegisterMetrics(CallbackCollector& callbacks);
 
  private:

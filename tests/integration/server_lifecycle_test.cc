@@ -165,6 +165,55 @@ TEST_F(ServerLifecycleTest, TsdbStatusCountsTheHead) {
   EXPECT_EQ(j["data"]["seriesCountByMetricName"][0]["value"], 2);
 }
 
+TEST_F(ServerLifecycleTest, RulesEvaluateAndAlertsShowInTheApi) {
+  std::ofstream(dir_ + "/rules.yml") << R"(groups:
+  - name: fraisier
+    interval: 1s
+    rules:
+      - record: job:up:sum
+        expr: sum by (job) (up)
+      - alert: InstanceDown
+        expr: up == 0
+        labels: {severity: critical}
+        annotations: {summary: "an instance is down"}
+)";
+  WriteConfig("global:\n  evaluation_interval: 1s\nrule_files: [rules.yml]\n");
+  Start();
+  HttpResult w =
+      PostWrite(base_, EncodeSnappy({{{{"__name__", "up"}, {"job", "api"}},
+                                      {{NowMs() - 1000, 0}, {NowMs(), 0}}}}));
+  ASSERT_EQ(w.status, 204) << w.body;
+  // The scheduler runs on the real clock here (a real process end to end):
+  // poll with a deadline.
+  json alerts;
+  EXPECT_TRUE(PollUntil(absl::Seconds(15), [&] {
+    alerts = Parse(HttpGet(base_ + "/api/v1/alerts"));
+    return alerts["data"]["alerts"].size() == 1;
+  })) << alerts.dump();
+  EXPECT_EQ(alerts["data"]["alerts"][0]["labels"]["alertname"], "InstanceDown");
+  EXPECT_EQ(alerts["data"]["alerts"][0]["state"], "firing");
+  EXPECT_EQ(alerts["data"]["alerts"][0]["annotations"]["summary"],
+            "an instance is down");
+  json rules = Parse(HttpGet(base_ + "/api/v1/rules"));
+  EXPECT_EQ(rules["data"]["groups"][0]["rules"][1]["name"], "InstanceDown")
+      << rules.dump();
+  EXPECT_EQ(rules["data"]["groups"][0]["rules"][0]["health"], "ok");
+  json recorded = Parse(HttpGet(base_ + "/api/v1/query?query=job:up:sum"));
+  EXPECT_EQ(recorded["data"]["result"][0]["value"][1], "0") << recorded.dump();
+  EXPECT_THAT(HttpGet(base_ + "/metrics").body,
+              HasSubstr("ruler_rule_groups 1\n"));
+
+  // A reload with a broken rule file fails and keeps the running rules.
+  std::ofstream(dir_ + "/rules.yml")
+      << "groups:\n  - name: x\n    rules:\n      - record: bad-name\n"
+         "        expr: up\n";
+  HttpResult r = HttpPost(base_ + "/-/reload", "", {});
+  EXPECT_EQ(r.status, 500);
+  EXPECT_THAT(r.body, HasSubstr("invalid recording rule name: bad-name"));
+  rules = Parse(HttpGet(base_ + "/api/v1/rules"));
+  EXPECT_EQ(rules["data"]["groups"][0]["name"], "fraisier");
+}
+
 TEST_F(ServerLifecycleTest, FlagsAndBuildInfo) {
   Start();
   json flags = Parse(HttpGet(base_ + "/api/v1/status/flags"));
