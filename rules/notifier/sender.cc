@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "engine/base/logging.h"
 
@@ -106,7 +107,7 @@ AlertmanagerSender::Outcome AlertmanagerSender::PostOnce(
                     << response.error.message() << "\"";
     return Outcome::kRetryable;
   }
-  absl::string_view text = response.body;
+  absl::string_view text = absl::StripTrailingAsciiWhitespace(response.body);
   if (text.size() > kMaxLoggedBody) text = text.substr(0, kMaxLoggedBody);
   FR_LOG(WARNING) << "Error sending alerts: alertmanager=" << url_
                   << " count=" << count << " status=" << response.status
