@@ -42,6 +42,14 @@ _LIBRARIES = {
     "nlohmann_json": (["nlohmann_json"], "nlohmann-json3-dev"),
 }
 
+# Libraries without a .pc file: name -> (linkopts, a header that must exist,
+# Debian package that provides it).
+_PLAIN_LIBRARIES = {
+    "civetweb": (["-lcivetweb"], "/usr/include/civetweb.h", "libcivetweb-dev"),
+    # Boost.Asio and Boost.Beast are header-only in Boost 1.74.
+    "boost": (["-lpthread"], "/usr/include/boost/beast.hpp", "libboost-dev"),
+}
+
 def _pkg_config_libs(ctx, modules, package):
     present = []
     for module in modules:
@@ -70,6 +78,16 @@ def _system_libraries_impl(ctx):
         lines.append("cc_library(")
         lines.append("    name = \"%s\"," % name)
         lines.append("    linkopts = %s," % repr(flags))
+        lines.append(")")
+        lines.append("")
+    for name in sorted(_PLAIN_LIBRARIES.keys()):
+        linkopts, header, package = _PLAIN_LIBRARIES[name]
+        if not ctx.path(header).exists:
+            fail("%s not found: install Debian package '%s' " % (header, package) +
+                 "(tools/setup installs every package)")
+        lines.append("cc_library(")
+        lines.append("    name = \"%s\"," % name)
+        lines.append("    linkopts = %s," % repr(linkopts))
         lines.append(")")
         lines.append("")
 
