@@ -65,7 +65,9 @@ std::string GeneratorUrl(absl::string_view external_url,
 std::string QueryEscape(absl::string_view s);
 
 // Go's strfmt.DateTime text in UTC: 2026-11-24T05:09:31.632Z (fractional
-// seconds truncated to milliseconds, as Go's ".000" layout does).
+// seconds truncated to milliseconds, as Go's ".000" layout does). Times
+// before year 1 (InfinitePast) give Go's zero time, times after 9999
+// (InfiniteFuture) 9999-12-31T23:59:59.999Z.
 std::string FormatAlertTime(absl::Time t);
 
 // Appends one alert as a JSON object of the body above.

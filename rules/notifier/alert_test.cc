@@ -80,6 +80,8 @@ TEST(FormatAlertTimeTest, MillisecondsUtc) {
             "0999-01-01T00:00:00.000Z");
   EXPECT_EQ(FormatAlertTime(absl::InfiniteFuture()),
             "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatAlertTime(Utc(12345, 1, 1, 0, 0, 0)),
+            "9999-12-31T23:59:59.999Z");
 }
 
 TEST(AlertEndsAtTest, FiringUsesFourResendPeriods) {
