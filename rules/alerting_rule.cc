@@ -26,6 +26,18 @@ double UnixSeconds(absl::Time t) {
   return static_cast<double>(absl::ToUnixSeconds(t));
 }
 
+// Prometheus's RestoreForState arithmetic: the time the process was down
+// does not count as pending time; an alert that had little pending time
+// left waits at least `grace`.
+absl::Time RestoredActiveAt(const ForState& old, absl::Time ts,
+                            absl::Duration hold, absl::Duration grace) {
+  const absl::Duration spent_pending = old.sample_time - old.active_at;
+  const absl::Duration remaining = hold - spent_pending;
+  if (remaining <= absl::ZeroDuration()) return old.active_at;
+  if (remaining < grace) return ts + grace - hold;
+  return old.active_at + (ts - old.sample_time);
+}
+
 }  // namespace
 
 absl::string_view AlertStateName(AlertState state) {
@@ -56,10 +68,9 @@ AlertingRule::AlertingRule(const RuleSpec& spec, const LabelList& group_labels)
       labels_(MergeLabels(group_labels, spec.labels)),
       annotations_(spec.annotations) {}
 
-absl::StatusOr<promql::Vector> AlertingRule::Eval(absl::Time ts,
-                                                  const QueryFunc& query,
-                                                  const ExpandFunc& expand,
-                                                  int64_t limit) {
+absl::StatusOr<promql::Vector> AlertingRule::Eval(
+    absl::Time ts, const QueryFunc& query, const ExpandFunc& expand,
+    int64_t limit, const RestoreFunc* restore, absl::Duration grace) {
   absl::StatusOr<promql::Vector> result = query(*expr_, ts);
   if (!result.ok()) return result.status();
 
@@ -101,6 +112,11 @@ absl::StatusOr<promql::Vector> AlertingRule::Eval(absl::Time ts,
       it->second.value = alert.value;
       it->second.annotations = std::move(alert.annotations);
       continue;
+    }
+    if (restore != nullptr && for_ >= grace) {
+      if (std::optional<ForState> old = (*restore)(alert.labels)) {
+        alert.active_at = RestoredActiveAt(*old, ts, for_, grace);
+      }
     }
     active_[h] = std::move(alert);
   }

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,15 @@ struct TemplateContext {
 using ExpandFunc =
     std::function<std::string(absl::string_view text, const TemplateContext&)>;
 
+// Looks up the active time an alert had before a restart (the last
+// ALERTS_FOR_STATE sample within the outage tolerance): returns the
+// sample's time and value (the old activeAt, in seconds), or nullopt.
+struct ForState {
+  absl::Time sample_time;
+  absl::Time active_at;
+};
+using RestoreFunc = std::function<std::optional<ForState>(const Labels&)>;
+
 // Thread-safety: Eval and the accessors may be called from different
 // threads (the group's evaluation and the API); a mutex guards the alerts.
 // Invariants: at most one alert per label set; a pending alert's
@@ -77,8 +87,17 @@ class AlertingRule {
   // Evaluates at `ts`; returns the ALERTS and ALERTS_FOR_STATE samples to
   // write back. `limit` > 0 caps firing+pending alerts: over it every
   // alert is dropped and the evaluation fails, as Prometheus does.
+  //
+  // With `restore` (the first evaluation after a start), new alerts take
+  // their activeAt from before the restart, adjusted as Prometheus does
+  // (time spent down does not count towards `for`, and an alert close to
+  // firing waits at least `grace`). Deviation from Prometheus, on purpose:
+  // an alert whose restored time already satisfies `for` is firing in this
+  // very evaluation, so ALERTS shows no pending blip after a restart.
   absl::StatusOr<promql::Vector> Eval(absl::Time ts, const QueryFunc& query,
-                                      const ExpandFunc& expand, int64_t limit);
+                                      const ExpandFunc& expand, int64_t limit,
+                                      const RestoreFunc* restore = nullptr,
+                                      absl::Duration grace = absl::Minutes(10));
 
   // Alerts to send at `ts` (marking them sent, with valid_until set to
   // ts + 4 * max(interval, resend_delay)).

@@ -1,9 +1,11 @@
 #include "rules/group.h"
 
 #include <chrono>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "engine/base/logging.h"
+#include "engine/model/matcher.h"
 #include "engine/model/value.h"
 
 namespace fraisier::rules {
@@ -16,6 +18,44 @@ uint64_t Fnv1a64(absl::string_view s) {
     h *= 1099511628211ULL;
   }
   return h;
+}
+
+// The newest ALERTS_FOR_STATE sample of `alert_labels` in
+// [ts - tolerance, ts].
+std::optional<ForState> ReadForState(storage::Queryable& queryable,
+                                     const Labels& alert_labels, absl::Time ts,
+                                     absl::Duration tolerance) {
+  std::vector<Matcher> matchers;
+  absl::StatusOr<Matcher> name =
+      Matcher::Create(MatchType::kEqual, kMetricNameLabel, "ALERTS_FOR_STATE");
+  if (!name.ok()) return std::nullopt;
+  matchers.push_back(*std::move(name));
+  for (const Label& l : alert_labels) {
+    absl::StatusOr<Matcher> m =
+        Matcher::Create(MatchType::kEqual, l.name, l.value);
+    if (!m.ok()) return std::nullopt;
+    matchers.push_back(*std::move(m));
+  }
+  auto querier = queryable.NewQuerier(absl::ToUnixMillis(ts - tolerance),
+                                      absl::ToUnixMillis(ts));
+  if (!querier.ok()) return std::nullopt;
+  std::unique_ptr<storage::SeriesSet> set =
+      (*querier)->Select(false, nullptr, matchers);
+  std::optional<ForState> newest;
+  while (set->Next()) {
+    // Exactly the alert's labels plus the name: no extra labels.
+    if (set->At().labels().size() != alert_labels.size() + 1) continue;
+    std::unique_ptr<storage::SampleIterator> it = set->At().Iterator();
+    while (it->Next()) {
+      const Sample s = it->At();
+      if (IsStaleNaN(s.v)) continue;
+      if (!newest || absl::FromUnixMillis(s.t) > newest->sample_time) {
+        newest = ForState{absl::FromUnixMillis(s.t),
+                          absl::FromUnixSeconds(static_cast<int64_t>(s.v))};
+      }
+    }
+  }
+  return newest;
 }
 
 }  // namespace
@@ -96,6 +136,11 @@ void Group::Eval(absl::Time ts, const GroupContext& ctx) {
   QueryFunc query = [this, &ctx](const promql::Expr& expr, absl::Time t) {
     return ctx.query(expr, t - query_offset_);
   };
+  const bool restore = restore_pending_ && ctx.queryable != nullptr;
+  restore_pending_ = false;
+  RestoreFunc restore_fn = [&ctx, ts](const Labels& labels) {
+    return ReadForState(*ctx.queryable, labels, ts, ctx.outage_tolerance);
+  };
   bool failed = false;
   for (size_t i = 0; i < rules_.size(); ++i) {
     const auto rule_start = std::chrono::steady_clock::now();
@@ -103,7 +148,9 @@ void Group::Eval(absl::Time ts, const GroupContext& ctx) {
     std::vector<Alert> to_send;
     if (auto* alerting =
             std::get_if<std::unique_ptr<AlertingRule>>(&rules_[i])) {
-      samples = (*alerting)->Eval(ts, query, ctx.expand, limit_);
+      samples = (*alerting)->Eval(ts, query, ctx.expand, limit_,
+                                  restore ? &restore_fn : nullptr,
+                                  ctx.for_grace_period);
       to_send = (*alerting)->TakeAlertsToSend(ts, ctx.resend_delay, interval_);
     } else {
       samples = std::get<std::unique_ptr<RecordingRule>>(rules_[i])->Eval(

@@ -30,6 +30,10 @@ struct GroupContext {
   ExpandFunc expand;  // templates (may be empty)
   std::function<void(const std::string& group, std::vector<Alert>)> notify;
   absl::Duration resend_delay = absl::Minutes(1);
+  // Where ALERTS_FOR_STATE is read back after a restart (may be null).
+  storage::Queryable* queryable = nullptr;
+  absl::Duration outage_tolerance = absl::Hours(1);
+  absl::Duration for_grace_period = absl::Minutes(10);
 };
 
 // The outcome of a rule's last evaluation, for /api/v1/rules.
@@ -70,6 +74,10 @@ class Group {
   int64_t failures() const { return failures_.load(); }
   std::atomic<int64_t> missed_iterations{0};
 
+  // The next evaluation restores alert activeAt times from
+  // ALERTS_FOR_STATE (set for every group loaded at start-up).
+  void RequestRestore() { restore_pending_ = true; }
+
   // Takes over the alert state of the same rules of `old` (hot reload):
   // an alerting rule with the same name, expression, labels and
   // annotations keeps its alerts.
@@ -94,6 +102,7 @@ class Group {
   absl::Duration last_duration_;    // guarded by mu_
   // Only touched by Eval.
   std::vector<absl::flat_hash_map<uint64_t, Labels>> previous_series_;
+  bool restore_pending_ = false;  // only touched by Eval and before it
   std::atomic<int64_t> evaluations_{0};
   std::atomic<int64_t> failures_{0};
 };

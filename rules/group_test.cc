@@ -172,6 +172,66 @@ TEST_F(GroupTest, HotReloadKeepsAlertState) {
   EXPECT_EQ(rule->ActiveAlerts()[0].active_at, kT0);
 }
 
+// ALERTS_FOR_STATE as a previous run wrote it.
+void WriteForState(storage::MemoryStorage& store, absl::string_view job,
+                   absl::Time sample_time, absl::Time active_at) {
+  auto app = store.NewAppender();
+  ASSERT_TRUE(app->Append(0,
+                          Labels::FromPairs({{"__name__", "ALERTS_FOR_STATE"},
+                                             {"alertname", "Down"},
+                                             {"job", job}}),
+                          absl::ToUnixMillis(sample_time),
+                          static_cast<double>(absl::ToUnixSeconds(active_at)))
+                  .ok());
+  ASSERT_TRUE(app->Commit().ok());
+}
+
+TEST_F(GroupTest, RestoresForStateAfterARestart) {
+  Load(R"(groups:
+  - name: g
+    rules:
+      - alert: Down
+        expr: up == 0
+        for: 30m
+)");
+  ctx_.queryable = &store_;
+  // a: was pending 38 of 30 minutes when the process went down.
+  WriteForState(store_, "a", kT0 - absl::Minutes(2), kT0 - absl::Minutes(40));
+  // b: 5 minutes pending, down 5 minutes: the downtime does not count.
+  WriteForState(store_, "b", kT0 - absl::Minutes(5), kT0 - absl::Minutes(10));
+  // c: 24 of 30 minutes: waits the 10-minute grace period.
+  WriteForState(store_, "c", kT0 - absl::Minutes(1), kT0 - absl::Minutes(25));
+  for (absl::string_view job : {"a", "b", "c", "d"}) {
+    Write("up", job, kT0 - absl::Seconds(5), 0);
+  }
+  group_->RequestRestore();
+  group_->Eval(kT0, ctx_);
+  auto& rule = std::get<0>(group_->rules()[0]);
+  std::vector<Alert> alerts = rule->ActiveAlerts();
+  ASSERT_EQ(alerts.size(), 4u);
+  // Sorted by labels: a, b, c, d.
+  EXPECT_EQ(alerts[0].state, AlertState::kFiring);  // no pending blip
+  EXPECT_EQ(alerts[0].active_at, kT0 - absl::Minutes(40));
+  EXPECT_EQ(alerts[1].state, AlertState::kPending);
+  EXPECT_EQ(alerts[1].active_at, kT0 - absl::Minutes(5));
+  EXPECT_EQ(alerts[2].state, AlertState::kPending);
+  EXPECT_EQ(alerts[2].active_at, kT0 - absl::Minutes(20));
+  EXPECT_EQ(alerts[3].active_at, kT0);  // nothing to restore
+  EXPECT_EQ(Value("ALERTS{job=\"a\"}", kT0),
+            "{__name__=\"ALERTS\", alertname=\"Down\", "
+            "alertstate=\"firing\", job=\"a\"}=1");
+
+  // Restoring happens once: the next evaluation keeps the times.
+  for (absl::string_view job : {"a", "b", "c", "d"}) {
+    Write("up", job, kT0 + absl::Minutes(10) - absl::Seconds(5), 0);
+  }
+  group_->Eval(kT0 + absl::Minutes(10), ctx_);
+  alerts = rule->ActiveAlerts();
+  ASSERT_EQ(alerts.size(), 4u);
+  EXPECT_EQ(alerts[2].state, AlertState::kFiring);  // grace period over
+  EXPECT_EQ(alerts[3].active_at, kT0);
+}
+
 TEST(NextEvaluationTimeTest, SpreadsGroupsAndStaysOnTheirGrid) {
   const absl::Time now = kT0 + absl::Seconds(7);
   absl::Time a = NextEvaluationTime(now, absl::Minutes(1), "a", "f.yml");

@@ -36,7 +36,11 @@ absl::Status Manager::Update(absl::Duration default_interval,
   lock.unlock();
   if (was_running) StopRunners();
   lock.lock();
+  const bool first_load = !loaded_once_;
+  loaded_once_ = true;
   for (auto& group : next) {
+    // At start-up, alerts pick up where they were before the restart.
+    if (first_load) group->RequestRestore();
     for (auto& old : groups_) {
       if (old->name() == group->name() && old->file() == group->file()) {
         group->CopyStateFrom(*old);

@@ -68,6 +68,7 @@ class Manager {
   std::vector<std::shared_ptr<Group>> groups_;  // guarded by mu_
   std::vector<absl::Time> next_;                // guarded by mu_, by group
   bool running_ = false;                        // guarded by mu_
+  bool loaded_once_ = false;                    // guarded by mu_
   uint64_t generation_ = 0;                     // guarded by mu_
   std::vector<std::thread> runners_;
 };

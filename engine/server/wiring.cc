@@ -85,6 +85,7 @@ absl::StatusOr<std::unique_ptr<Services>> Services::Create(
   rules::ManagerOptions rules_options;
   rules_options.clock = deps.clock;
   rules_options.context.store = deps.head;
+  rules_options.context.queryable = deps.head;
   rules_options.context.query =
       rules::EngineQueryFunc(*state->engine, *deps.head);
   rules_options.context.notify = [](const std::string& group,
