@@ -5,6 +5,7 @@
 // on the same port, with the retries counted.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "rules/notifier/alert.h"
+#include "rules/notifier/curl_transport.h"
 #include "rules/notifier/notifier.h"
 #include "tests/integration/test_util.h"
 
@@ -220,6 +222,107 @@ TEST_F(AlertmanagerNotifierTest, AlertSentDuringOutageArrivesAfterRestart) {
   EXPECT_EQ(stats.errors, stats.retries);  // one alert per failed attempt
   EXPECT_EQ(stats.dropped, 0);
   EXPECT_EQ(stats.queue_length, 0);
+}
+
+// HTTPS with a certificate for a name other than the address dialled
+// (tls_server_name) and basic auth with a password file, against
+// Alertmanager's own web config. Alertmanager is told the password's bcrypt
+// hash ("s3cret", cost 4).
+TEST(AlertmanagerTlsTest, HttpsWithServerNameAndBasicAuth) {
+  if (access(kAlertmanager, X_OK) != 0 || access("/usr/bin/openssl", X_OK)) {
+    GTEST_SKIP() << "needs " << kAlertmanager << " and /usr/bin/openssl";
+  }
+  const std::string dir = MakeTempDir("am_notifier_tls");
+  ASSERT_FALSE(dir.empty());
+  // Self-signed, so the certificate is its own CA.
+  ASSERT_EQ(
+      std::system(
+          absl::StrCat(
+              "cd '", dir,
+              "' && /usr/bin/openssl req -x509 -newkey rsa:2048 -nodes "
+              "-keyout server.key -out server.crt -days 2 "
+              "-subj /CN=alertmanager.test "
+              "-addext subjectAltName=DNS:alertmanager.test >openssl.log 2>&1")
+              .c_str()),
+      0);
+  std::ofstream(dir + "/web.yml")
+      << "tls_server_config:\n  cert_file: " << dir << "/server.crt\n"
+      << "  key_file: " << dir << "/server.key\n"
+      << "basic_auth_users:\n"
+      << "  ruler: "
+         "$2b$04$DkTH8jnLh/6iv/X6N1.At.Z9CuIWcNrVsWz2.vPSW16P3jKEmneYi\n";
+  std::ofstream(dir + "/alertmanager.yml")
+      << "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n";
+  std::ofstream(dir + "/password") << "s3cret\n";
+  const int port = FreePort();
+  ChildProcess am({kAlertmanager, "--config.file=" + dir + "/alertmanager.yml",
+                   "--web.config.file=" + dir + "/web.yml",
+                   "--storage.path=" + dir + "/data",
+                   absl::StrCat("--web.listen-address=127.0.0.1:", port),
+                   "--cluster.listen-address="},
+                  dir + "/alertmanager.log");
+  ASSERT_TRUE(am.started());
+
+  notifier::AlertmanagerEndpoint endpoint;
+  endpoint.scheme = "https";
+  endpoint.target = absl::StrCat("127.0.0.1:", port);
+  endpoint.timeout = absl::Seconds(5);
+  endpoint.http.tls_ca_file = dir + "/server.crt";
+  endpoint.http.tls_server_name = "alertmanager.test";
+  endpoint.http.basic_auth_username = "ruler";
+  endpoint.http.basic_auth_password_file = dir + "/password";
+
+  // Up once it answers anything over verified TLS (401: auth comes later).
+  absl::StatusOr<std::unique_ptr<notifier::HttpTransport>> probe =
+      notifier::NewCurlTransport(endpoint);
+  ASSERT_TRUE(probe.ok());
+  ASSERT_TRUE(PollUntil(absl::Seconds(30), [&] {
+    notifier::HttpRequest r;
+    r.url = absl::StrCat("https://", endpoint.target, "/-/ready");
+    r.timeout = absl::Seconds(2);
+    return (*probe)->Post(r).status != 0;
+  }));
+
+  // Sends one alert through a fresh notifier; returns its counters once
+  // the alert was delivered or given up.
+  auto send_one = [&](const notifier::AlertmanagerEndpoint& e) {
+    notifier::NotifierOptions options;
+    options.sender.max_retry_duration = absl::ZeroDuration();
+    absl::StatusOr<std::unique_ptr<Notifier>> n =
+        Notifier::Create({e}, options, RealClock::Get());
+    EXPECT_TRUE(n.ok()) << n.status();
+    if (!n.ok()) return AlertmanagerStats();
+    Alert a;
+    a.labels = Labels::FromPairs({{"alertname", "NotifierTls"}});
+    a.starts_at = NowMillis();
+    a.ends_at = a.starts_at + absl::Minutes(5);
+    (*n)->Send({a});
+    EXPECT_TRUE(PollUntil(absl::Seconds(20), [&] {
+      const AlertmanagerStats s = (*n)->Stats().at(0);
+      return s.sent + s.dropped == 1;
+    }));
+    (*n)->Stop(absl::ZeroDuration());
+    return (*n)->Stats().at(0);
+  };
+
+  AlertmanagerStats ok = send_one(endpoint);
+  EXPECT_EQ(ok.sent, 1);
+  EXPECT_EQ(ok.errors, 0);
+
+  notifier::AlertmanagerEndpoint wrong_password = endpoint;
+  wrong_password.http.basic_auth_password_file.clear();
+  wrong_password.http.basic_auth_password = "wrong";
+  AlertmanagerStats refused = send_one(wrong_password);  // 401, not retried
+  EXPECT_EQ(refused.sent, 0);
+  EXPECT_EQ(refused.dropped, 1);
+  EXPECT_EQ(refused.retries, 0);
+
+  // Without tls_server_name the certificate does not match 127.0.0.1.
+  notifier::AlertmanagerEndpoint no_name = endpoint;
+  no_name.http.tls_server_name.clear();
+  AlertmanagerStats unverified = send_one(no_name);
+  EXPECT_EQ(unverified.sent, 0);
+  EXPECT_EQ(unverified.dropped, 1);
 }
 
 }  // namespace
