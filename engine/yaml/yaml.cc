@@ -62,7 +62,7 @@ absl::Status Convert(const YAML::Node& in, absl::string_view filename,
                              "\" already defined at line ", it->second));
           }
         }
-        out->entries.emplace_back(std::move(key), std::move(value));
+        out->entries.push_back({std::move(key), std::move(value)});
       }
       return absl::OkStatus();
     }

@@ -19,6 +19,9 @@ namespace fraisier::yaml {
 
 struct YamlNode {
   enum class Kind { kNull, kScalar, kSequence, kMap };
+  // A mapping entry. (Not std::pair: a pair of the still-incomplete
+  // YamlNode does not compile with clang's checks.)
+  struct Entry;
 
   Kind kind = Kind::kNull;
   std::string scalar;           // kScalar: the text, after YAML unquoting
@@ -26,11 +29,16 @@ struct YamlNode {
   int line = 0;                 // 1-based; 0 for a node made up by the loader
   int column = 0;               // 1-based
   std::vector<YamlNode> items;  // kSequence
-  std::vector<std::pair<YamlNode, YamlNode>> entries;  // kMap, in order
+  std::vector<Entry> entries;   // kMap, in order
 
   bool IsNull() const { return kind == Kind::kNull; }
   // The value of `key` in a map, or nullptr.
   const YamlNode* Find(absl::string_view key) const;
+};
+
+struct YamlNode::Entry {
+  YamlNode first;   // the key
+  YamlNode second;  // the value
 };
 
 // Parses one YAML document; an empty text gives a kNull node. Syntax errors
