@@ -146,12 +146,14 @@ void Group::Eval(absl::Time ts, const GroupContext& ctx) {
     const auto rule_start = std::chrono::steady_clock::now();
     absl::StatusOr<promql::Vector> samples;
     std::vector<Alert> to_send;
+    const AlertingRule* alert_rule = nullptr;
     if (auto* alerting =
             std::get_if<std::unique_ptr<AlertingRule>>(&rules_[i])) {
       samples = (*alerting)->Eval(ts, query, ctx.expand, limit_,
                                   restore ? &restore_fn : nullptr,
                                   ctx.for_grace_period);
       to_send = (*alerting)->TakeAlertsToSend(ts, ctx.resend_delay, interval_);
+      alert_rule = alerting->get();
     } else {
       samples = std::get<std::unique_ptr<RecordingRule>>(rules_[i])->Eval(
           query_time, ctx.query, limit_);
@@ -161,7 +163,9 @@ void Group::Eval(absl::Time ts, const GroupContext& ctx) {
       for (promql::VectorSample& s : *samples) s.t = write_ms;
       status = WriteBack(i, *samples, write_ms, ctx);
     }
-    if (!to_send.empty() && ctx.notify) ctx.notify(name_, std::move(to_send));
+    if (!to_send.empty() && ctx.notify) {
+      ctx.notify(*alert_rule, std::move(to_send));
+    }
     if (!status.ok()) {
       failed = true;
       FR_LOG(WARNING) << "Evaluating rule failed: group " << name_ << ", rule "

@@ -28,7 +28,8 @@ struct GroupContext {
   storage::Appendable* store = nullptr;
   QueryFunc query;    // instant query at a time
   ExpandFunc expand;  // templates (may be empty)
-  std::function<void(const std::string& group, std::vector<Alert>)> notify;
+  // Alerts due to be sent (rule given for its expression: generatorURL).
+  std::function<void(const AlertingRule& rule, std::vector<Alert>)> notify;
   absl::Duration resend_delay = absl::Minutes(1);
   // Where ALERTS_FOR_STATE is read back after a restart (may be null).
   storage::Queryable* queryable = nullptr;

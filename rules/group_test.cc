@@ -28,7 +28,7 @@ class GroupTest : public ::testing::Test {
         std::make_unique<Group>(file->groups[0], "rules.yml", absl::Minutes(1));
     ctx_.store = &store_;
     ctx_.query = EngineQueryFunc(engine_, store_);
-    ctx_.notify = [this](const std::string& group, std::vector<Alert> alerts) {
+    ctx_.notify = [this](const AlertingRule&, std::vector<Alert> alerts) {
       for (Alert& a : alerts) sent_.push_back(std::move(a));
     };
   }

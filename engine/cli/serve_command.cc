@@ -88,6 +88,10 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out,
                   "Address for gRPC RemoteWrite.Write (empty: disabled).",
                   &options.grpc_listen_address);
   flags.AddString("web.threads", "HTTP worker threads.", &threads);
+  flags.AddString("web.external-url",
+                  "The URL the ruler is reachable at (alerts' generatorURL); "
+                  "default http://<hostname>:<port>.",
+                  &options.external_url);
   flags.AddString("storage.path", "Directory of the store.", &storage_path,
                   &path_set);
   flags.AddString("storage.retention.time", "How long to keep samples.",

@@ -1,6 +1,7 @@
 #include "engine/server/server.h"
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <chrono>
 
@@ -313,8 +314,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
                << stats.replay_dropped_records << " damaged records dropped";
 
   Server::Impl* raw = impl.get();
-  ServicesDeps deps{raw->head.get(), raw->clock, &raw->metrics,
-                    [raw] { return raw->CurrentConfig(); }, raw->options.flags};
+  std::string external_url = raw->options.external_url;
+  if (external_url.empty()) {
+    char host[256] = "localhost";
+    gethostname(host, sizeof(host) - 1);
+    auto host_port = SplitHostPort(raw->options.web_listen_address);
+    external_url = absl::StrCat("http://", host, ":",
+                                host_port.ok() ? host_port->second : 9099);
+  }
+  ServicesDeps deps{raw->head.get(),    raw->clock,
+                    &raw->metrics,      [raw] { return raw->CurrentConfig(); },
+                    raw->options.flags, external_url};
   FR_ASSIGN_OR_RETURN(impl->services, Services::Create(deps, config));
   raw->RegisterMetrics();
 

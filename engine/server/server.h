@@ -26,6 +26,9 @@ struct ServerOptions {
   std::string web_listen_address = "0.0.0.0:9099";
   std::string grpc_listen_address = "0.0.0.0:9098";  // empty: no gRPC
   int http_threads = 16;
+  // The URL users reach the ruler at (generatorURL of alerts); empty:
+  // http://<hostname>:<port>.
+  std::string external_url;
   // Command-line overrides of config-file settings (unset: config decides).
   std::optional<std::string> storage_path;
   std::optional<absl::Duration> retention_time;

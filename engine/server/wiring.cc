@@ -12,7 +12,10 @@
 #include "engine/ingest/receiver.h"
 #include "engine/tsdb/head.h"
 #include "promql/engine.h"
+#include "promql/printer.h"
 #include "rules/manager.h"
+#include "rules/notifier/from_rules.h"
+#include "rules/notifier/notifier.h"
 #include "rules/rule_query.h"
 
 namespace fraisier::server {
@@ -24,6 +27,15 @@ struct Services::State {
   std::unique_ptr<ingest::Receiver> receiver;
   std::unique_ptr<ingest::RemoteWriteGrpcServer> grpc;
   std::unique_ptr<rules::Manager> rules;
+
+  std::mutex notifier_mu;
+  std::shared_ptr<notifier::Notifier> notifier;  // guarded by notifier_mu
+  std::string notifier_key;  // the config it was built from; notifier_mu
+
+  std::shared_ptr<notifier::Notifier> CurrentNotifier() {
+    std::lock_guard<std::mutex> lock(notifier_mu);
+    return notifier;
+  }
 };
 
 namespace {
@@ -43,6 +55,54 @@ ingest::ReceiverLimits LimitsFrom(const ReceiverConfig& c) {
 HttpResponse FromApi(api::Response r) {
   HttpResponse out(r.status, std::move(r.content_type), std::move(r.body));
   out.headers = std::move(r.headers);
+  return out;
+}
+
+notifier::HttpClientOptions ClientOptions(const HttpClientConfig& c) {
+  notifier::HttpClientOptions o;
+  o.basic_auth_username = c.basic_auth.username;
+  o.basic_auth_password = c.basic_auth.password;
+  o.basic_auth_password_file = c.basic_auth.password_file;
+  if (!c.authorization_credentials.empty() ||
+      !c.authorization_credentials_file.empty()) {
+    o.authorization_type = c.authorization_type;
+    o.authorization_credentials = c.authorization_credentials;
+    o.authorization_credentials_file = c.authorization_credentials_file;
+  }
+  o.tls_insecure_skip_verify = c.tls_insecure_skip_verify;
+  o.tls_ca_file = c.tls_ca_file;
+  o.tls_cert_file = c.tls_cert_file;
+  o.tls_key_file = c.tls_key_file;
+  o.tls_server_name = c.tls_server_name;
+  o.follow_redirects = c.follow_redirects;
+  return o;
+}
+
+// One endpoint per static target, and a key that changes when anything the
+// notifier was built from changes.
+std::vector<notifier::AlertmanagerEndpoint> Endpoints(const Config& config,
+                                                      std::string* key) {
+  std::vector<notifier::AlertmanagerEndpoint> out;
+  *key = config.external_labels.ToString();
+  for (const AlertmanagerConfig& am : config.alertmanagers) {
+    for (const std::string& target : am.targets) {
+      notifier::AlertmanagerEndpoint e;
+      e.scheme = am.scheme;
+      e.target = target;
+      e.path_prefix = am.path_prefix;
+      e.api_version = am.api_version;
+      e.timeout = am.timeout;
+      e.http = ClientOptions(am.http);
+      absl::StrAppend(
+          key, "|", e.scheme, "://", target, e.path_prefix, "|",
+          absl::FormatDuration(e.timeout), "|", am.http.basic_auth.username,
+          ":", am.http.basic_auth.password, am.http.basic_auth.password_file,
+          "|", am.http.authorization_credentials,
+          am.http.authorization_credentials_file, "|", am.http.tls_ca_file,
+          am.http.tls_server_name, am.http.tls_insecure_skip_verify);
+      out.push_back(std::move(e));
+    }
+  }
   return out;
 }
 
@@ -88,13 +148,13 @@ absl::StatusOr<std::unique_ptr<Services>> Services::Create(
   rules_options.context.queryable = deps.head;
   rules_options.context.query =
       rules::EngineQueryFunc(*state->engine, *deps.head);
-  rules_options.context.notify = [](const std::string& group,
-                                    std::vector<rules::Alert> alerts) {
-    // Until Alertmanagers are wired, say what would be sent.
-    for (const rules::Alert& a : alerts) {
-      FR_LOG(INFO) << "alert " << rules::AlertStateName(a.state) << " "
-                   << a.labels.ToString() << " (group " << group << ")";
-    }
+  State* raw = state.get();
+  rules_options.context.notify = [raw](const rules::AlertingRule& rule,
+                                       std::vector<rules::Alert> alerts) {
+    std::shared_ptr<notifier::Notifier> n = raw->CurrentNotifier();
+    if (n == nullptr) return;
+    n->Send(notifier::FromRuleAlerts(alerts, promql::Format(rule.expr()),
+                                     raw->deps.external_url));
   };
   state->rules = std::make_unique<rules::Manager>(rules_options);
   for (api::ExtraHandler& h : api::RulesHandlers(state->rules.get())) {
@@ -186,11 +246,45 @@ absl::Status Services::ApplyConfig(const Config& config) {
                        "effect after a restart";
   }
   FR_ASSIGN_OR_RETURN(std::vector<std::string> files, ResolveRuleFiles(config));
-  return state_->rules->Update(config.evaluation_interval, files);
+  std::string key;
+  std::vector<notifier::AlertmanagerEndpoint> endpoints =
+      Endpoints(config, &key);
+  std::shared_ptr<notifier::Notifier> fresh;
+  bool rebuild = false;
+  {
+    std::lock_guard<std::mutex> lock(state_->notifier_mu);
+    rebuild = state_->notifier == nullptr || state_->notifier_key != key;
+  }
+  if (rebuild) {
+    notifier::NotifierOptions options;
+    options.external_labels = config.external_labels;
+    FR_ASSIGN_OR_RETURN(std::unique_ptr<notifier::Notifier> made,
+                        notifier::Notifier::Create(
+                            std::move(endpoints), options, state_->deps.clock));
+    fresh = std::move(made);
+  }
+  FR_RETURN_IF_ERROR(state_->rules->Update(config.evaluation_interval, files));
+  if (rebuild) {
+    std::shared_ptr<notifier::Notifier> old;
+    {
+      std::lock_guard<std::mutex> lock(state_->notifier_mu);
+      old = std::move(state_->notifier);
+      state_->notifier = std::move(fresh);
+      state_->notifier_key = key;
+    }
+    // What the old one still holds is delivered before it goes.
+    if (old != nullptr) old->Stop(absl::Seconds(5));
+  }
+  return absl::OkStatus();
 }
 
 void Services::StopRules() {
-  if (state_ != nullptr && state_->rules != nullptr) state_->rules->Stop();
+  if (state_ == nullptr) return;
+  if (state_->rules != nullptr) state_->rules->Stop();
+  // Alerts already queued (e.g. resolutions) get a few seconds to leave.
+  if (std::shared_ptr<notifier::Notifier> n = state_->CurrentNotifier()) {
+    n->Stop(absl::Seconds(5));
+  }
 }
 
 void Services::RegisterMetrics(CallbackCollector& cb) {
@@ -224,6 +318,47 @@ void Services::RegisterMetrics(CallbackCollector& cb) {
                     "Duration of the last evaluation of each group.",
                     "rule_group", per_group([](const rules::Group& g) {
                       return absl::ToDoubleSeconds(g.last_duration());
+                    }));
+  State* st = state_.get();
+  auto per_am = [st](auto value) {
+    return [st, value] {
+      std::vector<std::pair<std::string, double>> out;
+      if (std::shared_ptr<notifier::Notifier> n = st->CurrentNotifier()) {
+        for (const notifier::AlertmanagerStats& s : n->Stats()) {
+          out.emplace_back(s.url, value(s));
+        }
+      }
+      return out;
+    };
+  };
+  cb.AddCounterFamily("ruler_notifications_sent_total",
+                      "Alerts delivered to each Alertmanager.", "alertmanager",
+                      per_am([](const notifier::AlertmanagerStats& s) {
+                        return static_cast<double>(s.sent);
+                      }));
+  cb.AddCounterFamily("ruler_notifications_errors_total",
+                      "Alerts in failed delivery attempts.", "alertmanager",
+                      per_am([](const notifier::AlertmanagerStats& s) {
+                        return static_cast<double>(s.errors);
+                      }));
+  cb.AddCounterFamily("ruler_notifications_retries_total",
+                      "Delivery attempts retried after a 5xx, 429 or "
+                      "transport error.",
+                      "alertmanager",
+                      per_am([](const notifier::AlertmanagerStats& s) {
+                        return static_cast<double>(s.retries);
+                      }));
+  cb.AddCounterFamily("ruler_notifications_dropped_total",
+                      "Alerts dropped (queue overflow, refused, retries "
+                      "exhausted).",
+                      "alertmanager",
+                      per_am([](const notifier::AlertmanagerStats& s) {
+                        return static_cast<double>(s.dropped);
+                      }));
+  cb.AddGaugeFamily("ruler_notifications_queue_length",
+                    "Alerts waiting to be sent.", "alertmanager",
+                    per_am([](const notifier::AlertmanagerStats& s) {
+                      return static_cast<double>(s.queue_length);
                     }));
   cb.AddGauge("ruler_rule_groups", "Loaded rule groups.", [manager] {
     return static_cast<double>(manager->groups().size());

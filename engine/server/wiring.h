@@ -28,6 +28,7 @@ struct ServicesDeps {
   SelfMetrics* metrics;
   std::function<std::shared_ptr<const Config>()> config;
   std::vector<std::pair<std::string, std::string>> flags;
+  std::string external_url;  // for alerts' generatorURL
 };
 
 // Thread-safety: Write/Api run concurrently on HTTP threads; StartGrpc,
