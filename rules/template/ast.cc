@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "engine/model/go_quote.h"
 
 namespace fraisier::rules::templates {
@@ -29,7 +30,7 @@ void WriteTo(const Node& root, std::string* out) {
     const Piece piece = stack.back();
     stack.pop_back();
     if (piece.node == nullptr) {
-      out->append(piece.lit);
+      absl::StrAppend(out, piece.lit);
       continue;
     }
     const Node& n = *piece.node;

@@ -67,15 +67,15 @@ struct Node {
   bool bool_value = false;         // Bool
   NumberInfo number;               // Number
 
-  bool is_assign = false;       // Pipe: `=` rather than `:=`
-  std::vector<Node*> decl;      // Pipe: declared variables
-  std::vector<Node*> cmds;      // Pipe: commands
-  std::vector<Node*> args;      // Command: operands
-  std::vector<Node*> nodes;     // List
-  Node* pipe = nullptr;         // Action, If, Range, With, Template
-  Node* list = nullptr;         // If, Range, With
-  Node* else_list = nullptr;    // If, Range, With (null when absent)
-  Node* child = nullptr;        // Chain: the term the fields apply to
+  bool is_assign = false;     // Pipe: `=` rather than `:=`
+  std::vector<Node*> decl;    // Pipe: declared variables
+  std::vector<Node*> cmds;    // Pipe: commands
+  std::vector<Node*> args;    // Command: operands
+  std::vector<Node*> nodes;   // List
+  Node* pipe = nullptr;       // Action, If, Range, With, Template
+  Node* list = nullptr;       // If, Range, With
+  Node* else_list = nullptr;  // If, Range, With (null when absent)
+  Node* child = nullptr;      // Chain: the term the fields apply to
 };
 
 // Go's Node.String(), e.g. `{{if $x}}a{{else}}b{{end}}` or `printf "%d" 1`.

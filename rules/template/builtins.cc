@@ -33,7 +33,15 @@ std::string Format(absl::string_view verb, const Value& v) {
 
 // The reflect kind Go would see after following pointers (indirect), for
 // the builtins that dereference.
-enum class Shape { kInvalid, kNilPointer, kString, kSlice, kMap, kStruct, kOther };
+enum class Shape {
+  kInvalid,
+  kNilPointer,
+  kString,
+  kSlice,
+  kMap,
+  kStruct,
+  kOther
+};
 
 Shape ShapeOf(const Value& v) {
   switch (v.kind()) {
@@ -95,8 +103,8 @@ absl::StatusOr<int64_t> IndexArg(const Value& index, int64_t cap) {
       }
       [[fallthrough]];
     default:
-      return Error(absl::StrCat("cannot index slice/array with type ",
-                                TypeName(index)));
+      return Error(
+          absl::StrCat("cannot index slice/array with type ", TypeName(index)));
   }
   if (x < 0 || x > cap) return Error(absl::StrCat("index out of range: ", x));
   return x;
@@ -150,8 +158,8 @@ absl::StatusOr<Value> Index(CallEnv&, Args& a) {
       }
       case Shape::kSlice: {
         const SampleList& list = *item.samples();
-        FR_ASSIGN_OR_RETURN(
-            int64_t x, IndexArg(index, static_cast<int64_t>(list.size())));
+        FR_ASSIGN_OR_RETURN(int64_t x,
+                            IndexArg(index, static_cast<int64_t>(list.size())));
         if (x == static_cast<int64_t>(list.size())) {
           return Error("reflect: slice index out of range");
         }
@@ -159,7 +167,8 @@ absl::StatusOr<Value> Index(CallEnv&, Args& a) {
         break;
       }
       case Shape::kMap: {
-        if (!index.valid()) return Error("value is nil; should be of type string");
+        if (!index.valid())
+          return Error("value is nil; should be of type string");
         if (index.kind() != Value::Kind::kString ||
             index.tag() != TypeTag::kDefault) {
           return Error(absl::StrCat("value has type ", TypeName(index),
@@ -214,16 +223,16 @@ absl::StatusOr<Value> Slice(CallEnv&, Args& a) {
     return Value::String(item.string_value().substr(idx[0], idx[1] - idx[0]),
                          item.tag());
   }
-  auto list = std::make_shared<SampleList>(
-      item.samples()->begin() + idx[0], item.samples()->begin() + idx[1]);
+  auto list = std::make_shared<SampleList>(item.samples()->begin() + idx[0],
+                                           item.samples()->begin() + idx[1]);
   return Value::Samples(std::move(list));
 }
 
 absl::StatusOr<Value> CheckedString(CallEnv& env, std::string s) {
   if (s.size() > env.max_string_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "a function result exceeds the limit of ", env.max_string_bytes,
-        " bytes"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("a function result exceeds the limit of ",
+                     env.max_string_bytes, " bytes"));
   }
   return Value::String(std::move(s));
 }
@@ -237,10 +246,10 @@ absl::StatusOr<Value> Println(CallEnv& env, Args& a) {
 }
 
 absl::StatusOr<Value> Printf(CallEnv& env, Args& a) {
-  FR_ASSIGN_OR_RETURN(std::string s,
-                      GoSprintf(a[0].string_value(),
-                                absl::MakeConstSpan(a).subspan(1),
-                                env.max_string_bytes));
+  FR_ASSIGN_OR_RETURN(
+      std::string s,
+      GoSprintf(a[0].string_value(), absl::MakeConstSpan(a).subspan(1),
+                env.max_string_bytes));
   return CheckedString(env, std::move(s));
 }
 
@@ -340,17 +349,16 @@ absl::StatusOr<bool> Eq(const Value& raw1, absl::Span<const Value> rest) {
           const ReflectKind r2 = ReflectKindOf(arg);
           if (r1 != r2 && r1 != ReflectKind::kInvalid &&
               r2 != ReflectKind::kInvalid) {
-            return Error(absl::StrCat("non-comparable types ",
-                                      Format("%s", arg1), ": ",
-                                      TypeName(arg1), ", ", TypeName(arg),
-                                      ": ", Format("%v", arg)));
+            return Error(absl::StrCat(
+                "non-comparable types ", Format("%s", arg1), ": ",
+                TypeName(arg1), ", ", TypeName(arg), ": ", Format("%v", arg)));
           }
           if (IsNil(arg1) || IsNil(arg)) {
             truth = IsNil(arg) == IsNil(arg1);
           } else if (r2 == ReflectKind::kMap || r2 == ReflectKind::kSlice ||
                      arg.kind() == Value::Kind::kData) {
-            return Error(absl::StrCat("non-comparable type ",
-                                      Format("%s", arg), ": ", TypeName(arg)));
+            return Error(absl::StrCat("non-comparable type ", Format("%s", arg),
+                                      ": ", TypeName(arg)));
           } else if (arg.kind() == Value::Kind::kSample) {
             truth = arg1.sample() == arg.sample();
           } else if (arg.kind() == Value::Kind::kTime &&

@@ -66,8 +66,8 @@ absl::Status Executor::Errorf(absl::string_view message) const {
   const absl::string_view text =
       absl::string_view(set_.text).substr(0, node_->pos);
   const size_t nl = text.rfind('\n');
-  const size_t col = nl == absl::string_view::npos ? node_->pos
-                                                   : node_->pos - (nl + 1);
+  const size_t col =
+      nl == absl::string_view::npos ? node_->pos : node_->pos - (nl + 1);
   int line = 1;
   for (char c : text) line += c == '\n';
   return absl::InvalidArgumentError(absl::StrCat(
@@ -229,7 +229,7 @@ absl::Status Executor::WalkRange(const Value& dot, const Node* r) {
     case Value::Kind::kNilIface:
       break;  // a nil map or the like acts like an empty one
     default: {
-      At(r);
+      // Go reports this at the node evaluated last, not at the range.
       Value v = val;
       std::string printed;
       if (v.kind() == Value::Kind::kSample && v.sample() != nullptr) {
@@ -336,8 +336,8 @@ absl::StatusOr<Value> Executor::EvalCommand(const Value& dot, const Node* cmd,
     case NodeType::kString:
       return Value::String(first->str);
     default:
-      return Errorf(absl::StrCat("can't evaluate command ",
-                                 GoQuote(NodeString(*first))));
+      return Errorf(
+          absl::StrCat("can't evaluate command ", GoQuote(NodeString(*first))));
   }
 }
 
@@ -392,15 +392,13 @@ absl::StatusOr<Value> Executor::EvalVariableNode(const Value& dot,
     FR_RETURN_IF_ERROR(NotAFunction(args, final));
     return value;
   }
-  return EvalFieldChain(dot, value, var,
-                        absl::MakeConstSpan(var->ident).subspan(1), args,
-                        final);
+  return EvalFieldChain(
+      dot, value, var, absl::MakeConstSpan(var->ident).subspan(1), args, final);
 }
 
 absl::StatusOr<Value> Executor::EvalFieldChain(
     const Value& dot, Value receiver, const Node* node,
-    absl::Span<const std::string> ident, const Args* args,
-    const Value* final) {
+    absl::Span<const std::string> ident, const Args* args, const Value* final) {
   const size_t n = ident.size();
   for (size_t i = 0; i + 1 < n; ++i) {
     FR_ASSIGN_OR_RETURN(
@@ -418,20 +416,21 @@ absl::StatusOr<Value> Executor::EvalField(const Value& dot,
   if (!receiver.valid()) return Value();  // missingkey=zero: no error
   const std::string type = TypeName(receiver);
   if (receiver.kind() == Value::Kind::kNilIface) {
-    return Errorf(absl::StrCat("nil pointer evaluating ", type, ".",
-                               field_name));
+    return Errorf(
+        absl::StrCat("nil pointer evaluating ", type, ".", field_name));
   }
   if (const FuncDef* method = FindMethod(receiver, field_name)) {
     return EvalCall(dot, *method, &receiver, node, field_name, args, final);
   }
-  const bool has_args = (args != nullptr && args->size() > 1) || final != nullptr;
+  const bool has_args =
+      (args != nullptr && args->size() > 1) || final != nullptr;
   switch (receiver.kind()) {
     case Value::Kind::kData:
     case Value::Kind::kSample: {
       if (receiver.IsNilPointer()) {
         if (field_name == "Labels" || field_name == "Value") {
-          return Errorf(absl::StrCat("nil pointer evaluating ", type, ".",
-                                     field_name));
+          return Errorf(
+              absl::StrCat("nil pointer evaluating ", type, ".", field_name));
         }
         break;
       }
@@ -465,9 +464,8 @@ absl::StatusOr<Value> Executor::EvalField(const Value& dot,
     }
     case Value::Kind::kTime:
       if (field_name == "wall" || field_name == "ext" || field_name == "loc") {
-        return Errorf(absl::StrCat(field_name,
-                                   " is an unexported field of struct type ",
-                                   type));
+        return Errorf(absl::StrCat(
+            field_name, " is an unexported field of struct type ", type));
       }
       break;
     default:

@@ -74,8 +74,7 @@ class Executor {
   absl::StatusOr<Value> EvalChainNode(const Value& dot, const Node* chain,
                                       const Args* args, const Value* final);
   absl::StatusOr<Value> EvalVariableNode(const Value& dot, const Node* var,
-                                         const Args* args,
-                                         const Value* final);
+                                         const Args* args, const Value* final);
   absl::StatusOr<Value> EvalFieldChain(const Value& dot, Value receiver,
                                        const Node* node,
                                        absl::Span<const std::string> ident,
@@ -95,8 +94,8 @@ class Executor {
                                  const Value* final);
   absl::StatusOr<Value> ValidateType(const Value& value,
                                      std::optional<ParamType> type);
-  absl::StatusOr<Value> EvalArg(const Value& dot,
-                                std::optional<ParamType> type, const Node* n);
+  absl::StatusOr<Value> EvalArg(const Value& dot, std::optional<ParamType> type,
+                                const Node* n);
   absl::StatusOr<Value> EvalEmptyInterface(const Value& dot, const Node* n);
 
   // State.

@@ -66,8 +66,8 @@ bool AssignableTo(const Value& v, ParamType type) {
 }  // namespace
 
 absl::StatusOr<Value> Executor::EvalFunction(const Value& dot,
-                                             const Node* ident,
-                                             const Node* cmd, const Args* args,
+                                             const Node* ident, const Node* cmd,
+                                             const Args* args,
                                              const Value* final) {
   At(ident);
   const FuncDef* fn = FindFunction(ident->text);
@@ -82,8 +82,7 @@ absl::StatusOr<Value> Executor::EvalCall(const Value& dot, const FuncDef& fn,
                                          const Value* receiver,
                                          const Node* node,
                                          absl::string_view name,
-                                         const Args* args,
-                                         const Value* final) {
+                                         const Args* args, const Value* final) {
   // args[0] is the function's own node; the rest are its arguments.
   std::vector<const Node*> arg_nodes;
   if (args != nullptr) arg_nodes.assign(args->begin() + 1, args->end());
@@ -167,8 +166,7 @@ absl::StatusOr<Value> Executor::ValidateType(const Value& value,
     return Value::Duration(value.duration_nanos(), TypeTag::kValue);
   }
   return Errorf(absl::StrCat("wrong type for value; expected ",
-                             ParamTypeName(*type), "; got ",
-                             TypeName(value)));
+                             ParamTypeName(*type), "; got ", TypeName(value)));
 }
 
 absl::StatusOr<Value> Executor::EvalArg(const Value& dot,
@@ -180,9 +178,9 @@ absl::StatusOr<Value> Executor::EvalArg(const Value& dot,
       return ValidateType(dot, type);
     case NodeType::kNil:
       if (type.has_value() && CanBeNil(*type)) return Zero(*type);
-      return Errorf(absl::StrCat(
-          "cannot assign nil to ",
-          type.has_value() ? ParamTypeName(*type) : "<nil>"));
+      return Errorf(
+          absl::StrCat("cannot assign nil to ",
+                       type.has_value() ? ParamTypeName(*type) : "<nil>"));
     case NodeType::kField: {
       const Args self = {const_cast<Node*>(n)};
       FR_ASSIGN_OR_RETURN(Value v, EvalFieldNode(dot, n, &self, nullptr));

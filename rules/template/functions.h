@@ -55,10 +55,11 @@ absl::string_view ParamTypeName(ParamType type);
 // What one expansion's functions see. Owned by the executor.
 struct CallEnv {
   int64_t eval_time_ms = 0;
-  const QueryFunc* query = nullptr;   // null: queries fail
-  absl::string_view external_url;     // for externalURL and pathPrefix
-  size_t max_string_bytes = 0;        // no function result may be longer
-  uint64_t next_sample_id = 0;        // for the fake addresses of samples
+  const QueryFunc* query = nullptr;  // null: queries fail
+  bool has_external_url = false;     // false: externalURL/pathPrefix fail
+  absl::string_view external_url;    // for externalURL and pathPrefix
+  size_t max_string_bytes = 0;       // no function result may be longer
+  uint64_t next_sample_id = 0;       // for the fake addresses of samples
 };
 
 using FuncImpl = absl::StatusOr<Value> (*)(CallEnv& env,

@@ -1,5 +1,4 @@
 #include "rules/template/go_format.h"
-#include "rules/template/go_printer.h"
 
 #include <charconv>
 #include <cmath>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/model/go_quote.h"
 #include "engine/model/utf8.h"
+#include "rules/template/go_printer.h"
 #include "rules/template/go_time.h"
 
 namespace fraisier::rules::templates {
@@ -47,7 +47,8 @@ std::string HexFloat(double v, int prec, bool upper) {
     body = prec > 0 ? "0." + std::string(prec, '0') + "p+00" : "0p+00";
   } else {
     int exp = 0;
-    const double frac = std::frexp(v, &exp);  // v = frac * 2^exp, frac in [.5,1)
+    const double frac =
+        std::frexp(v, &exp);  // v = frac * 2^exp, frac in [.5,1)
     std::string m = ToChars(frac * 2, std::chars_format::hex, prec);
     // m is "1.xxxp+0"; Go prints the exponent of the normalised value.
     m = m.substr(0, m.find('p'));
@@ -162,7 +163,7 @@ std::string Sprint(absl::Span<const Value> args, bool follow_pointers) {
     if (i > 0 && !is_string && !prev_string) p.buf.push_back(' ');
     if (follow_pointers && args[i].kind() == Value::Kind::kSample &&
         args[i].sample() != nullptr) {
-      p.PrintValue(args[i], 'v', 1);
+      p.PrintPointee(args[i], 'v');
     } else {
       p.PrintArg(args[i], 'v');
     }
@@ -236,7 +237,7 @@ absl::StatusOr<std::string> GoSprintf(absl::string_view format,
     bool good_arg_num = true;
     const size_t lasti = i;
     while (i < end && format[i] != '%') ++i;
-    p.buf.append(format.substr(lasti, i - lasti));
+    absl::StrAppend(&p.buf, format.substr(lasti, i - lasti));
     if (i >= end) break;
     ++i;  // the '%'
     p.f = Flags();
@@ -300,9 +301,9 @@ absl::StatusOr<std::string> GoSprintf(absl::string_view format,
     }
     if (static_cast<size_t>(p.f.wid) > max_bytes ||
         static_cast<size_t>(p.f.prec) > max_bytes) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "printf width or precision above the output limit of ", max_bytes,
-          " bytes"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("printf width or precision above the output limit of ",
+                       max_bytes, " bytes"));
     }
     const DecodedRune d = DecodeRune(format.substr(i));
     char32_t verb = d.rune;
@@ -337,7 +338,7 @@ absl::StatusOr<std::string> GoSprintf(absl::string_view format,
     for (size_t k = arg_num; k < args.size(); ++k) {
       if (k > arg_num) p.buf.append(", ");
       if (!args[k].valid() || args[k].kind() == Value::Kind::kNilIface) {
-        p.buf.append(kNilAngle);
+        absl::StrAppend(&p.buf, kNilAngle);
       } else {
         p.buf.append(TypeName(args[k]));
         p.buf.push_back('=');

@@ -46,7 +46,7 @@ void Printer::BadVerb(char32_t verb, const Value& arg) {
     buf.push_back('=');
     PrintArg(arg, 'v');
   } else {
-    buf.append(kNilAngle);
+    absl::StrAppend(&buf, kNilAngle);
   }
   buf.push_back(')');
 }
@@ -259,8 +259,7 @@ void Printer::FmtSx(absl::string_view s, bool upper) {
 
 void Printer::FmtQ(absl::string_view s) {
   s = Truncate(s);
-  if (f.sharp && s.find('`') == absl::string_view::npos &&
-      IsValidUtf8(s)) {
+  if (f.sharp && s.find('`') == absl::string_view::npos && IsValidUtf8(s)) {
     bool can_backquote = true;
     for (char c : s) {
       if ((c < ' ' && c != '\t') || c == 0x7F) can_backquote = false;
@@ -273,8 +272,7 @@ void Printer::FmtQ(absl::string_view s) {
   Pad(GoQuote(s));
 }
 
-void Printer::FmtString(const std::string& s, char32_t verb,
-                        const Value& arg) {
+void Printer::FmtString(const std::string& s, char32_t verb, const Value& arg) {
   switch (verb) {
     case 'v':
       if (f.sharp_v) {
@@ -331,8 +329,7 @@ void Printer::FmtPointer(const Value& v, char32_t verb) {
 }
 
 bool Printer::HandleMethods(const Value& v, char32_t verb) {
-  if (verb != 'v' && verb != 's' && verb != 'x' && verb != 'X' &&
-      verb != 'q') {
+  if (verb != 'v' && verb != 's' && verb != 'x' && verb != 'X' && verb != 'q') {
     return false;
   }
   std::string s;
@@ -365,7 +362,7 @@ void Printer::PrintStruct(const Value& v, char32_t verb, int depth) {
     if (!first) buf.push_back(' ');
     if (f.plus_v) absl::StrAppend(&buf, name, ":");
     if (!value.valid() || value.kind() == Value::Kind::kNilIface) {
-      buf.append(kNilAngle);
+      absl::StrAppend(&buf, kNilAngle);
     } else {
       PrintValue(value, verb, depth + 1);
     }
@@ -390,7 +387,7 @@ void Printer::PrintValue(const Value& v, char32_t verb, int depth) {
     case Value::Kind::kInvalid:
     case Value::Kind::kNilIface:
       if (verb == 'v') {
-        buf.append(kNilAngle);
+        absl::StrAppend(&buf, kNilAngle);
       } else {
         BadVerb(verb, v);
       }
@@ -400,8 +397,7 @@ void Printer::PrintValue(const Value& v, char32_t verb, int depth) {
       return;
     case Value::Kind::kInt:
     case Value::Kind::kDuration:
-      if (v.kind() == Value::Kind::kDuration &&
-          v.tag() != TypeTag::kValue) {
+      if (v.kind() == Value::Kind::kDuration && v.tag() != TypeTag::kValue) {
         FmtPointer(v, verb);  // a *time.Duration without String()
         return;
       }

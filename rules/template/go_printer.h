@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "engine/model/utf8.h"
 #include "rules/template/value.h"
@@ -39,6 +40,8 @@ class Printer {
 
   void PrintArg(const Value& arg, char32_t verb);
   void PrintValue(const Value& v, char32_t verb, int depth);
+  // A struct behind a pointer (a *sample), printed as the struct itself.
+  void PrintPointee(const Value& v, char32_t verb) { PrintStruct(v, verb, 0); }
 
  private:
   void WritePadding(int n) {
@@ -47,15 +50,15 @@ class Printer {
   }
   void Pad(absl::string_view s) {
     if (!f.wid_present || f.wid == 0) {
-      buf.append(s);
+      absl::StrAppend(&buf, s);
       return;
     }
     const int width = f.wid - static_cast<int>(RuneCount(s));
     if (!f.minus) {
       WritePadding(width);
-      buf.append(s);
+      absl::StrAppend(&buf, s);
     } else {
-      buf.append(s);
+      absl::StrAppend(&buf, s);
       const bool old = f.zero;
       f.zero = false;
       WritePadding(width);

@@ -10,10 +10,9 @@ namespace {
 
 constexpr int64_t kNanosPerSecond = 1000000000;
 
-constexpr const char* kMonths[] = {"January", "February", "March",
-                                   "April",   "May",      "June",
-                                   "July",    "August",   "September",
-                                   "October", "November", "December"};
+constexpr const char* kMonths[] = {
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December"};
 constexpr const char* kDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                  "Thursday", "Friday", "Saturday"};
 
@@ -66,16 +65,16 @@ enum class Std {
   kPM,
   kpm,
   kTZ,
-  kISO8601TZ,       // Z0700
-  kISO8601SecondsTZ,  // Z070000
-  kISO8601ShortTZ,  // Z07
-  kISO8601ColonTZ,  // Z07:00
+  kISO8601TZ,              // Z0700
+  kISO8601SecondsTZ,       // Z070000
+  kISO8601ShortTZ,         // Z07
+  kISO8601ColonTZ,         // Z07:00
   kISO8601ColonSecondsTZ,  // Z07:00:00
-  kNumTZ,           // -0700
-  kNumSecondsTz,    // -070000
-  kNumShortTZ,      // -07
-  kNumColonTZ,      // -07:00
-  kNumColonSecondsTZ,  // -07:00:00
+  kNumTZ,                  // -0700
+  kNumSecondsTz,           // -070000
+  kNumShortTZ,             // -07
+  kNumColonTZ,             // -07:00
+  kNumColonSecondsTZ,      // -07:00:00
   kFracSecond0,
   kFracSecond9,
 };
@@ -83,9 +82,9 @@ enum class Std {
 struct Chunk {
   size_t prefix_len;  // literal text before the element
   Std std;
-  size_t std_len;     // bytes of layout the element takes
-  int frac_digits;    // for kFracSecond*
-  char frac_sep;      // '.' or ','
+  size_t std_len;   // bytes of layout the element takes
+  int frac_digits;  // for kFracSecond*
+  char frac_sep;    // '.' or ','
 };
 
 // Go's nextStdChunk: finds the first layout element in `layout`.
@@ -227,8 +226,7 @@ Civil ToCivil(GoTime t) {
   c.year = yoe + era * 400 + (c.month <= 2 ? 1 : 0);
   static constexpr int kCumDays[] = {0,   31,  59,  90,  120, 151,
                                      181, 212, 243, 273, 304, 334};
-  const bool leap =
-      (c.year % 4 == 0 && c.year % 100 != 0) || c.year % 400 == 0;
+  const bool leap = (c.year % 4 == 0 && c.year % 100 != 0) || c.year % 400 == 0;
   c.yearday = kCumDays[c.month - 1] + c.day + (leap && c.month > 2 ? 1 : 0);
   return c;
 }
@@ -242,7 +240,7 @@ std::string FormatGoTimeLayout(GoTime t, absl::string_view layout) {
   std::string out;
   while (!layout.empty()) {
     const Chunk chunk = NextStdChunk(layout);
-    out.append(layout.substr(0, chunk.prefix_len));
+    absl::StrAppend(&out, layout.substr(0, chunk.prefix_len));
     if (chunk.std == Std::kNone) break;
     switch (chunk.std) {
       case Std::kNone:

@@ -93,7 +93,7 @@ std::string ItemString(const Item& item) {
     case ItemType::kEOF:
       return "EOF";
     case ItemType::kError:
-      return std::string(item.val);
+      return item.error;
     default:
       break;
   }
@@ -172,7 +172,6 @@ void Lexer::Errorf(std::string message) {
   item.line = start_line_;
   item.error = std::move(message);
   pending_.push_back(std::move(item));
-  pending_.back().val = pending_.back().error;
 }
 
 Item Lexer::NextItem() {
@@ -208,9 +207,9 @@ Item Lexer::NextItem() {
         state_ = LexFieldOrVariable(ItemType::kField);
         break;
       case State::kVariable:
-        state_ = AtTerminator() ? (Emit(ItemType::kVariable),
-                                   State::kInsideAction)
-                                : LexFieldOrVariable(ItemType::kVariable);
+        state_ = AtTerminator()
+                     ? (Emit(ItemType::kVariable), State::kInsideAction)
+                     : LexFieldOrVariable(ItemType::kVariable);
         break;
       case State::kChar:
         state_ = LexChar();
@@ -230,7 +229,6 @@ Item Lexer::NextItem() {
   }
   Item item = std::move(pending_.front());
   pending_.pop_front();
-  if (item.type == ItemType::kError) item.val = item.error;
   return item;
 }
 

@@ -53,9 +53,14 @@ enum class ItemType {
 struct Item {
   ItemType type = ItemType::kEOF;
   size_t pos = 0;         // byte offset in the input
-  absl::string_view val;  // the token's text (or the error message)
+  absl::string_view val;  // the token's text (a view of the input)
   int line = 1;           // line of the token's start
-  std::string error;      // owns the message of a kError item
+  std::string error;      // the message of a kError item
+
+  // The value Go's item.val holds: the text, or the error message.
+  absl::string_view text() const {
+    return type == ItemType::kError ? absl::string_view(error) : val;
+  }
 };
 
 // Go's item.String(), used in "unexpected %s in %s": EOF, the error text,

@@ -226,11 +226,11 @@ absl::StatusOr<NumberInfo> ParseNumberLiteral(absl::string_view text,
     n.is_float = n.imag == 0;
     if (n.is_float) {
       n.float64 = n.real;
-      n.is_int = std::trunc(n.real) == n.real && n.real >= -0x1p63 &&
-                 n.real < 0x1p63;
+      n.is_int =
+          std::trunc(n.real) == n.real && n.real >= -0x1p63 && n.real < 0x1p63;
       if (n.is_int) n.int64 = static_cast<int64_t>(n.real);
-      n.is_uint = std::trunc(n.real) == n.real && n.real >= 0 &&
-                  n.real < 0x1p64;
+      n.is_uint =
+          std::trunc(n.real) == n.real && n.real >= 0 && n.real < 0x1p64;
       if (n.is_uint) n.uint64 = static_cast<uint64_t>(n.real);
     }
   };
@@ -247,8 +247,8 @@ absl::StatusOr<NumberInfo> ParseNumberLiteral(absl::string_view text,
       return absl::InvalidArgumentError("expected integer");
     }
     absl::StatusOr<double> re = promql::ParseGoFloat(text.substr(0, split));
-    absl::StatusOr<double> im = promql::ParseGoFloat(
-        text.substr(split, text.size() - split - 1));
+    absl::StatusOr<double> im =
+        promql::ParseGoFloat(text.substr(split, text.size() - split - 1));
     if (!re.ok() || !im.ok()) {
       return absl::InvalidArgumentError("expected integer");
     }

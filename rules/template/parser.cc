@@ -12,91 +12,10 @@
 #include "engine/model/go_quote.h"
 #include "rules/template/lexer.h"
 #include "rules/template/literals.h"
+#include "rules/template/parser_internal.h"
 
 namespace fraisier::rules::templates {
-namespace {
-
-// State shared by the trees of one parse (Go's treeSet, lexer and funcs).
-struct ParseContext {
-  Lexer* lexer;
-  TemplateSet* set;
-  const ParseOptions* options;
-  std::string parse_name;
-  absl::Status error;
-  int depth = 0;  // current nesting, bounded by options->max_depth
-
-  bool failed() const { return !error.ok(); }
-};
-
-// Parses one tree (Go's parse.Tree during parsing). Every method returning a
-// pointer returns null on error, with ctx->error set; Operand and Term also
-// return null for "not an operand" without an error.
-class TreeParser {
- public:
-  TreeParser(ParseContext* ctx, std::string name)
-      : ctx_(ctx), name_(std::move(name)) {}
-
-  // The top-level template: text and actions to EOF, plus {{define}}s.
-  bool ParseTop();
-  // A {{define}}; the "define" keyword has been read.
-  bool ParseDefinition();
-  // A {{block}} body, into this (the block's) tree.
-  bool ParseBlockBody(TreeParser* outer);
-
- private:
-  Item Next();
-  void Backup() { ++peek_count_; }
-  void Backup2(Item t1) {
-    token_[1] = std::move(t1);
-    peek_count_ = 2;
-  }
-  void Backup3(Item t2, Item t1) {
-    token_[1] = std::move(t1);
-    token_[2] = std::move(t2);
-    peek_count_ = 3;
-  }
-  Item Peek();
-  Item NextNonSpace();
-  Item PeekNonSpace();
-
-  std::nullptr_t Errorf(absl::string_view message);
-  std::nullptr_t Unexpected(const Item& token, absl::string_view context);
-  bool Expect(ItemType expected, absl::string_view context, Item* token);
-  bool Add();
-
-  Node* New(NodeType type, size_t pos, int line = 0);
-  Node* NewVariable(size_t pos, absl::string_view ident);
-  Node* NewField(size_t pos, absl::string_view ident);
-
-  std::pair<Node*, Node*> ItemList();  // {list, end-or-else}
-  Node* TextOrAction();
-  Node* Action();
-  Node* BreakOrContinue(NodeType type, const Item& keyword);
-  Node* Pipeline(absl::string_view context, ItemType end);
-  bool CheckPipeline(Node* pipe, absl::string_view context);
-  Node* ParseControl(bool allow_else_if, NodeType type,
-                     absl::string_view context);
-  Node* ElseControl();
-  Node* EndControl();
-  Node* BlockControl();
-  Node* TemplateControl();
-  bool ParseTemplateName(const Item& token, absl::string_view context,
-                         std::string* name);
-  Node* Command();
-  Node* Operand();
-  Node* Term();
-  Node* UseVar(size_t pos, absl::string_view name);
-  bool EnterNesting();
-
-  ParseContext* ctx_;
-  std::string name_;
-  Node* root_ = nullptr;
-  Item token_[3];
-  int peek_count_ = 0;
-  std::vector<std::string> vars_ = {"$"};
-  int action_line_ = 0;
-  int range_depth_ = 0;
-};
+namespace internal {
 
 Item TreeParser::Next() {
   if (peek_count_ > 0) {
@@ -143,13 +62,14 @@ std::nullptr_t TreeParser::Unexpected(const Item& token,
     if (action_line_ != 0 && action_line_ != token.line) {
       extra = absl::StrCat(" in action started at ", ctx_->parse_name, ":",
                            action_line_);
-      if (absl::EndsWith(token.val, " action")) {
+      if (absl::EndsWith(token.text(), " action")) {
         extra = extra.substr(std::string(" in action").size());
       }
     }
-    return Errorf(absl::StrCat(token.val, extra));
+    return Errorf(absl::StrCat(token.text(), extra));
   }
-  return Errorf(absl::StrCat("unexpected ", ItemString(token), " in ", context));
+  return Errorf(
+      absl::StrCat("unexpected ", ItemString(token), " in ", context));
 }
 
 bool TreeParser::Expect(ItemType expected, absl::string_view context,
@@ -342,101 +262,9 @@ Node* TreeParser::BreakOrContinue(NodeType type, const Item& keyword) {
       type == NodeType::kBreak ? "{{break}}" : "{{continue}}";
   Item token = NextNonSpace();
   if (token.type != ItemType::kRightDelim) return Unexpected(token, name);
-  if (range_depth_ == 0) return Errorf(absl::StrCat(name, " outside {{range}}"));
+  if (range_depth_ == 0)
+    return Errorf(absl::StrCat(name, " outside {{range}}"));
   return New(type, keyword.pos, keyword.line);
-}
-
-Node* TreeParser::Pipeline(absl::string_view context, ItemType end) {
-  Item token = PeekNonSpace();
-  Node* pipe = New(NodeType::kPipe, token.pos, token.line);
-  // Declarations or assignments? Spaces are tokens, so telling "$x := 1"
-  // from "$x foo" takes up to three tokens of look-ahead.
-  bool more_decls = true;
-  while (more_decls) {
-    more_decls = false;
-    Item v = PeekNonSpace();
-    if (v.type != ItemType::kVariable) break;
-    Next();
-    Item token_after_variable = Peek();
-    Item next = PeekNonSpace();
-    if (next.type == ItemType::kAssign || next.type == ItemType::kDeclare) {
-      pipe->is_assign = next.type == ItemType::kAssign;
-      NextNonSpace();
-      pipe->decl.push_back(NewVariable(v.pos, v.val));
-      vars_.emplace_back(v.val);
-    } else if (next.type == ItemType::kChar && next.val == ",") {
-      NextNonSpace();
-      pipe->decl.push_back(NewVariable(v.pos, v.val));
-      vars_.emplace_back(v.val);
-      if (context == "range" && pipe->decl.size() < 2) {
-        const ItemType t = PeekNonSpace().type;
-        if (t == ItemType::kVariable || t == ItemType::kRightDelim ||
-            t == ItemType::kRightParen) {
-          more_decls = true;  // the second variable of a range
-          continue;
-        }
-        return Errorf("range can only initialize variables");
-      }
-      return Errorf(absl::StrCat("too many declarations in ", context));
-    } else if (token_after_variable.type == ItemType::kSpace) {
-      Backup3(std::move(v), std::move(token_after_variable));
-    } else {
-      Backup2(std::move(v));
-    }
-  }
-  while (true) {
-    Item t = NextNonSpace();
-    if (t.type == end) {
-      if (!CheckPipeline(pipe, context)) return nullptr;
-      return pipe;
-    }
-    switch (t.type) {
-      case ItemType::kBool:
-      case ItemType::kCharConstant:
-      case ItemType::kComplex:
-      case ItemType::kDot:
-      case ItemType::kField:
-      case ItemType::kIdentifier:
-      case ItemType::kNumber:
-      case ItemType::kNil:
-      case ItemType::kRawString:
-      case ItemType::kString:
-      case ItemType::kVariable:
-      case ItemType::kLeftParen: {
-        Backup();
-        Node* cmd = Command();
-        if (cmd == nullptr) return nullptr;
-        pipe->cmds.push_back(cmd);
-        break;
-      }
-      default:
-        return Unexpected(t, context);
-    }
-  }
-}
-
-bool TreeParser::CheckPipeline(Node* pipe, absl::string_view context) {
-  if (pipe->cmds.empty()) {
-    Errorf(absl::StrCat("missing value for ", context));
-    return false;
-  }
-  // Only the first command of a pipeline can start with a non-executable
-  // operand.
-  for (size_t i = 1; i < pipe->cmds.size(); ++i) {
-    switch (pipe->cmds[i]->args[0]->type) {
-      case NodeType::kBool:
-      case NodeType::kDot:
-      case NodeType::kNil:
-      case NodeType::kNumber:
-      case NodeType::kString:
-        Errorf(absl::StrCat("non executable command in pipeline stage ",
-                            i + 1));
-        return false;
-      default:
-        break;
-    }
-  }
-  return true;
 }
 
 Node* TreeParser::ParseControl(bool allow_else_if, NodeType type,
@@ -484,7 +312,8 @@ Node* TreeParser::ParseControl(bool allow_else_if, NodeType type,
 Node* TreeParser::ElseControl() {
   // "{{else if ..." becomes "{{else}}{{if ...": leave the "if" pending.
   Item peek = PeekNonSpace();
-  if (peek.type == ItemType::kIf) return New(NodeType::kElse, peek.pos, peek.line);
+  if (peek.type == ItemType::kIf)
+    return New(NodeType::kElse, peek.pos, peek.line);
   Item token;
   if (!Expect(ItemType::kRightDelim, "else", &token)) return nullptr;
   return New(NodeType::kElse, token.pos, token.line);
@@ -546,124 +375,7 @@ Node* TreeParser::TemplateControl() {
   return n;
 }
 
-Node* TreeParser::Command() {
-  Node* cmd = New(NodeType::kCommand, PeekNonSpace().pos);
-  while (true) {
-    PeekNonSpace();  // skip leading spaces
-    Node* operand = Operand();
-    if (ctx_->failed()) return nullptr;
-    if (operand != nullptr) cmd->args.push_back(operand);
-    Item token = Next();
-    if (token.type == ItemType::kSpace) continue;
-    if (token.type == ItemType::kRightDelim ||
-        token.type == ItemType::kRightParen) {
-      Backup();
-    } else if (token.type != ItemType::kPipe) {
-      return Unexpected(token, "operand");
-    }
-    break;
-  }
-  if (cmd->args.empty()) return Errorf("empty command");
-  return cmd;
-}
-
-Node* TreeParser::Operand() {
-  Node* node = Term();
-  if (node == nullptr) return nullptr;
-  if (Peek().type == ItemType::kField) {
-    Node* chain = New(NodeType::kChain, Peek().pos);
-    chain->child = node;
-    while (Peek().type == ItemType::kField) {
-      chain->ident.emplace_back(Next().val.substr(1));
-    }
-    // A field or variable just gets the fields appended; literals cannot
-    // have fields.
-    switch (node->type) {
-      case NodeType::kField:
-        return NewField(chain->pos, NodeString(*chain));
-      case NodeType::kVariable:
-        return NewVariable(chain->pos, NodeString(*chain));
-      case NodeType::kBool:
-      case NodeType::kString:
-      case NodeType::kNumber:
-      case NodeType::kNil:
-      case NodeType::kDot:
-        return Errorf(absl::StrCat("unexpected . after term ",
-                                   GoQuote(NodeString(*node))));
-      default:
-        return chain;
-    }
-  }
-  return node;
-}
-
-Node* TreeParser::Term() {
-  Item token = NextNonSpace();
-  switch (token.type) {
-    case ItemType::kIdentifier: {
-      const ParseOptions& o = *ctx_->options;
-      if (o.has_function != nullptr && !o.has_function(token.val)) {
-        return Errorf(
-            absl::StrCat("function ", GoQuote(token.val), " not defined"));
-      }
-      Node* n = New(NodeType::kIdentifier, token.pos);
-      n->text = std::string(token.val);
-      return n;
-    }
-    case ItemType::kDot:
-      return New(NodeType::kDot, token.pos);
-    case ItemType::kNil:
-      return New(NodeType::kNil, token.pos);
-    case ItemType::kVariable:
-      return UseVar(token.pos, token.val);
-    case ItemType::kField:
-      return NewField(token.pos, token.val);
-    case ItemType::kBool: {
-      Node* n = New(NodeType::kBool, token.pos);
-      n->bool_value = token.val == "true";
-      return n;
-    }
-    case ItemType::kCharConstant:
-    case ItemType::kComplex:
-    case ItemType::kNumber: {
-      absl::StatusOr<NumberInfo> number =
-          ParseNumberLiteral(token.val, token.type);
-      if (!number.ok()) return Errorf(number.status().message());
-      Node* n = New(NodeType::kNumber, token.pos);
-      n->number = *number;
-      n->text = std::string(token.val);
-      return n;
-    }
-    case ItemType::kLeftParen: {
-      if (!EnterNesting()) return nullptr;
-      Node* pipe = Pipeline("parenthesized pipeline", ItemType::kRightParen);
-      --ctx_->depth;
-      return pipe;
-    }
-    case ItemType::kString:
-    case ItemType::kRawString: {
-      absl::StatusOr<std::string> s = GoUnquote(token.val);
-      if (!s.ok()) return Errorf(s.status().message());
-      Node* n = New(NodeType::kString, token.pos);
-      n->text = std::string(token.val);
-      n->str = *std::move(s);
-      return n;
-    }
-    default:
-      Backup();
-      return nullptr;
-  }
-}
-
-Node* TreeParser::UseVar(size_t pos, absl::string_view name) {
-  Node* v = NewVariable(pos, name);
-  for (const std::string& var : vars_) {
-    if (var == v->ident[0]) return v;
-  }
-  return Errorf(absl::StrCat("undefined variable ", GoQuote(v->ident[0])));
-}
-
-}  // namespace
+}  // namespace internal
 
 absl::StatusOr<std::unique_ptr<TemplateSet>> ParseTemplate(
     absl::string_view name, absl::string_view text,
@@ -671,9 +383,9 @@ absl::StatusOr<std::unique_ptr<TemplateSet>> ParseTemplate(
   auto set = std::make_unique<TemplateSet>();
   set->text = std::string(text);
   Lexer lexer(set->text);
-  ParseContext ctx{&lexer, set.get(), &options, std::string(name),
-                   absl::OkStatus()};
-  TreeParser top(&ctx, std::string(name));
+  internal::ParseContext ctx{&lexer, set.get(), &options, std::string(name),
+                             absl::OkStatus()};
+  internal::TreeParser top(&ctx, std::string(name));
   if (!top.ParseTop() || ctx.failed()) return ctx.error;
   return set;
 }

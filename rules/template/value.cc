@@ -61,8 +61,8 @@ Value Value::Any(std::shared_ptr<const AnyMap> m) {
 
 Value Value::Samples(std::shared_ptr<SampleList> list) {
   Value v(Kind::kSamples);
-  v.samples_ = list != nullptr ? std::move(list)
-                               : std::make_shared<SampleList>();
+  v.samples_ =
+      list != nullptr ? std::move(list) : std::make_shared<SampleList>();
   return v;
 }
 
@@ -212,8 +212,9 @@ const std::string* FindKey(const StringMap& m, absl::string_view key) {
 }
 
 std::shared_ptr<const StringMap> MakeStringMap(StringMap pairs) {
-  std::stable_sort(pairs.begin(), pairs.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(
+      pairs.begin(), pairs.end(),
+      [](const auto& a, const auto& b) { return a.first < b.first; });
   // Later pairs win, as assigning into a Go map does.
   StringMap out;
   out.reserve(pairs.size());

@@ -156,7 +156,15 @@ struct DataRec {
 std::string TypeName(const Value& v);
 
 // Go's basic kinds for the comparison builtins.
-enum class BasicKind { kInvalid, kBool, kComplex, kInt, kFloat, kString, kUint };
+enum class BasicKind {
+  kInvalid,
+  kBool,
+  kComplex,
+  kInt,
+  kFloat,
+  kString,
+  kUint
+};
 BasicKind BasicKindOf(const Value& v);
 
 // text/template's isTrue: the truth of if/with/and/or/not. Every kind this

@@ -8,6 +8,12 @@ __name__). `promtool check rules` reports the templates that do not parse
 (compared with `parse_error`), `promtool test rules` with an empty
 exp_alerts list prints every alert's annotations (compared with `want`).
 
+Cases marked `server` need what promtool 2.42 cannot set (external labels,
+an external URL): they run in a real `prometheus` on a loopback port, with
+the file's server_external_labels and server_external_url, as rules over
+label_replace(vector(value), ...); their annotations are read from
+/api/v1/alerts.
+
   oracle.py [--print] [CASES]
 
 --print shows promtool's value for every case (to write a new case's `want`).
@@ -16,9 +22,12 @@ Exit status 1 when any case disagrees with promtool.
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -57,7 +66,7 @@ def go_unquote(s):
 
 
 def parse_cases(path):
-    series, cases = [], []
+    series, cases, settings = [], [], {}
     cur = None
     with open(path, encoding='utf-8') as f:
         for lineno, line in enumerate(f, 1):
@@ -67,16 +76,79 @@ def parse_cases(path):
             key, _, rest = line.partition(' ')
             if key == 'series':
                 series.append(rest)
+            elif key.startswith('server_'):
+                settings[key] = rest
             elif key == 'case':
                 cur = {'id': rest, 'labels': '{}', 'value': '1', 'line': lineno}
                 cases.append(cur)
             elif key in ('labels', 'value', 'since'):
                 cur[key] = rest
+            elif key == 'server':
+                cur['server'] = True
             elif key in ('tmpl', 'want', 'parse_error'):
                 cur[key] = go_unquote(rest)
             else:
                 raise ValueError('%s:%d: unknown key %r' % (path, lineno, key))
-    return series, cases
+    return series, cases, settings
+
+
+def label_pairs(labels):
+    return re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', labels)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def run_server(cases, settings, tmp):
+    """Expands the `server` cases in a real Prometheus; returns {id: text}."""
+    if not cases:
+        return {}
+    d = os.path.join(tmp, 'server')
+    os.makedirs(d)
+    with open(os.path.join(d, 'prometheus.yml'), 'w') as f:
+        f.write('global:\n  evaluation_interval: 1s\n  external_labels:\n')
+        for k, v in label_pairs(settings['server_external_labels']):
+            f.write('    %s: %s\n' % (k, json.dumps(go_unquote('"%s"' % v))))
+        f.write('rule_files: [rules.yml]\n')
+    with open(os.path.join(d, 'rules.yml'), 'w', encoding='utf-8') as f:
+        f.write('groups:\n- name: g\n  interval: 1s\n  rules:\n')
+        for c in cases:
+            expr = 'vector(%s)' % c['value']
+            for k, v in label_pairs(c['labels']):
+                expr = 'label_replace(%s, "%s", "%s", "", "")' % (expr, k, v)
+            f.write('  - alert: A\n')
+            f.write('    expr: %s\n' % json.dumps(expr))
+            f.write('    labels: {case: %s}\n' % json.dumps(c['id']))
+            f.write('    annotations: {t: %s}\n' % json.dumps(c['tmpl']))
+    port = free_port()
+    url = settings['server_external_url']
+    log = open(os.path.join(d, 'log.txt'), 'w')
+    proc = subprocess.Popen(
+        ['prometheus', '--config.file=prometheus.yml',
+         '--web.listen-address=127.0.0.1:%d' % port,
+         '--storage.tsdb.path=data', '--web.external-url=' + url],
+        cwd=d, stdout=log, stderr=subprocess.STDOUT)
+    prefix = re.sub(r'^[a-z]+://[^/]*', '', url)
+    got = {}
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline and len(got) < len(cases):
+            time.sleep(0.5)
+            try:
+                body = urllib.request.urlopen(
+                    'http://127.0.0.1:%d%s/api/v1/alerts' % (port, prefix),
+                    timeout=2).read()
+            except OSError:
+                continue
+            for a in json.loads(body)['data']['alerts']:
+                got[a['labels']['case']] = a['annotations']['t']
+    finally:
+        proc.terminate()  # by its own handle, never by name
+        proc.wait(timeout=30)
+    return got
 
 
 def series_name(case):
@@ -98,10 +170,12 @@ def main():
     show = '--print' in args
     args = [a for a in args if a != '--print']
     path = args[0] if args else os.path.join(HERE, 'prometheus_cases.txt')
-    series, cases = parse_cases(path)
+    series, cases, settings = parse_cases(path)
     cases = [c for c in cases if c.get('since') != 'prom3']
     tmp = tempfile.mkdtemp(prefix='template-oracle-')
     rules = os.path.join(tmp, 'rules.yml')
+    server_cases = [c for c in cases if c.get('server')]
+    cases = [c for c in cases if not c.get('server')]
 
     # 1. Parse errors, as `ruler check rules` must report them.
     write_rules(rules, cases)
@@ -133,6 +207,11 @@ def main():
     for m in re.finditer(r'case="((?:[^"\\]|\\.)*)".*\n\s*Annotations:\{t=("(?:[^"\\]|\\.)*")\}', out):
         got[go_unquote('"' + m.group(1) + '"')] = go_unquote(m.group(2))
 
+    got_server = run_server(server_cases, settings, tmp)
+    for c in server_cases:
+        if c['id'] in got_server:
+            got[c['id']] = got_server[c['id']]
+    cases += server_cases
     bad = 0
     for c in cases:
         cid = c['id']
