@@ -31,9 +31,11 @@ struct ParseContext {
 
 // Parses one tree (Go's parse.Tree during parsing).
 //
-// Thread-safety: not thread-safe; exists for the length of one parse. Every method returning a
-// pointer returns null on error, with ctx->error set; Operand and Term also
-// return null for "not an operand" without an error.
+// Thread-safety: not thread-safe; exists for the length of one parse.
+//
+// Every method returning a pointer returns null on error, with ctx->error
+// set; Operand and Term also return null for "not an operand" without an
+// error.
 class TreeParser {
  public:
   TreeParser(ParseContext* ctx, std::string name)
