@@ -302,7 +302,7 @@ absl::StatusOr<std::string> GoSprintf(absl::string_view format,
     if (static_cast<size_t>(p.f.wid) > max_bytes ||
         static_cast<size_t>(p.f.prec) > max_bytes) {
       return absl::ResourceExhaustedError(
-          absl::StrCat("printf width or precision above the output limit of ",
+          absl::StrCat("printf width or precision exceeds the limit of ",
                        max_bytes, " bytes"));
     }
     const DecodedRune d = DecodeRune(format.substr(i));
@@ -329,7 +329,7 @@ absl::StatusOr<std::string> GoSprintf(absl::string_view format,
     }
     if (p.buf.size() > max_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
-          "printf result above the output limit of ", max_bytes, " bytes"));
+          "printf result exceeds the limit of ", max_bytes, " bytes"));
     }
   }
   if (!reordered && arg_num < args.size()) {

@@ -381,6 +381,50 @@ void Printer::PrintStruct(const Value& v, char32_t verb, int depth) {
   buf.push_back('}');
 }
 
+void Printer::PrintTimeFields(const Value& v, char32_t verb) {
+  // A UTC time without a monotonic reading: wall holds the nanoseconds, ext
+  // the seconds since January 1 of year 1, loc is nil.
+  const GoTime t = v.time_value();
+  const uint64_t wall = static_cast<uint64_t>(t.nsec);
+  const int64_t ext = t.sec + 62135596800;
+  buf.push_back('{');
+  FmtIntegerVerb(wall, false, verb, Value::Uint64(wall));
+  buf.push_back(' ');
+  FmtIntegerVerb(static_cast<uint64_t>(ext), true, verb,
+                 Value::Int(ext, TypeTag::kInt64));
+  buf.push_back(' ');
+  switch (verb) {
+    case 'b':
+    case 'o':
+    case 'd':
+    case 'x':
+    case 'X':
+      FmtInteger(0,
+                 verb == 'b'   ? 2
+                 : verb == 'o' ? 8
+                 : verb == 'd' ? 10
+                               : 16,
+                 false, verb, verb == 'X');
+      break;
+    default:
+      buf.append("%!");
+      AppendUtf8(verb, &buf);
+      buf.append("(*time.Location=<nil>)");
+  }
+  buf.push_back('}');
+}
+
+void Printer::PrintGoSyntaxMap(const Value& v) {
+  buf.append("map[string]string{");
+  bool first = true;
+  for (const auto& [key, value] : v.string_map()) {
+    if (!first) buf.append(", ");
+    first = false;
+    absl::StrAppend(&buf, GoQuote(key), ":", GoQuote(value));
+  }
+  buf.push_back('}');
+}
+
 void Printer::PrintValue(const Value& v, char32_t verb, int depth) {
   if (depth > 0 && HandleMethods(v, verb)) return;
   switch (v.kind()) {
@@ -442,6 +486,10 @@ void Printer::PrintValue(const Value& v, char32_t verb, int depth) {
       FmtString(v.string_value(), verb, v);
       return;
     case Value::Kind::kStringMap: {
+      if (f.sharp_v) {
+        PrintGoSyntaxMap(v);
+        return;
+      }
       buf.append("map[");
       bool first = true;
       for (const auto& [key, value] : v.string_map()) {
@@ -487,12 +535,14 @@ void Printer::PrintValue(const Value& v, char32_t verb, int depth) {
       FmtPointer(v, verb);
       return;
     case Value::Kind::kTime:
-      if (v.tag() == TypeTag::kValue) {
-        // time.Time's fields are unexported; fmt only uses its String().
-        FmtString(FormatGoTime(v.time_value()), verb, v);
+      // Verbs String() does not serve print the struct's fields, behind
+      // '&' for the *time.Time at the top.
+      if (v.tag() != TypeTag::kValue && depth > 0) {
+        FmtPointer(v, verb);
         return;
       }
-      FmtPointer(v, verb);
+      if (v.tag() != TypeTag::kValue) buf.push_back('&');
+      PrintTimeFields(v, verb);
       return;
     case Value::Kind::kData:
       PrintStruct(v, verb, depth);

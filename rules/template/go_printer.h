@@ -85,6 +85,10 @@ class Printer {
   // true when the verb made fmt call String().
   bool HandleMethods(const Value& v, char32_t verb);
   void PrintStruct(const Value& v, char32_t verb, int depth);
+  // time.Time's fields {wall ext loc} for verbs that do not use String().
+  void PrintTimeFields(const Value& v, char32_t verb);
+  // %#v of a map: map[string]string{"k":"v"}.
+  void PrintGoSyntaxMap(const Value& v);
 
   absl::string_view Truncate(absl::string_view s) const {
     if (!f.prec_present) return s;

@@ -27,6 +27,13 @@ Value Value::Uint8(uint8_t u) {
   return v;
 }
 
+Value Value::Uint64(uint64_t u) {
+  Value v(Kind::kUint);
+  v.num_.u = u;
+  v.tag_ = TypeTag::kUint64;
+  return v;
+}
+
 Value Value::Float(double f) {
   Value v(Kind::kFloat);
   v.num_.f = f;
@@ -112,7 +119,7 @@ std::string TypeName(const Value& v) {
           return "int";
       }
     case Value::Kind::kUint:
-      return "uint8";
+      return v.tag() == TypeTag::kUint64 ? "uint64" : "uint8";
     case Value::Kind::kFloat:
       return "float64";
     case Value::Kind::kComplex:

@@ -50,6 +50,7 @@ struct DataRec;
 enum class TypeTag : uint8_t {
   kDefault,  // int, string, *time.Time, *time.Duration, ...
   kUint8,    // kUint: an element of a string (index "abc" 0)
+  kUint64,   // kUint: the wall field of a time.Time printed by fmt
   kInt64,    // kInt: time.Time.Unix and friends
   kMonth,    // kInt: time.Month, prints as "January"
   kWeekday,  // kInt: time.Weekday, prints as "Sunday"
@@ -83,6 +84,7 @@ class Value {
   static Value Bool(bool b);
   static Value Int(int64_t i, TypeTag tag = TypeTag::kDefault);
   static Value Uint8(uint8_t u);
+  static Value Uint64(uint64_t u);
   static Value Float(double f);
   static Value Complex(double re, double im);
   static Value String(std::string s, TypeTag tag = TypeTag::kDefault);
