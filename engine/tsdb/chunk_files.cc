@@ -25,11 +25,15 @@ namespace {
 
 // Segment header: magic, format version, 3 reserved zero bytes.
 constexpr uint32_t kMagic = 0x46524348;  // "FRCH"
-constexpr uint8_t kVersion = 1;
+// Version 2 added the back-pointer (prev ref) to every record; version 1
+// files are refused at Open.
+constexpr uint8_t kVersion = 2;
 constexpr int64_t kHeaderSize = 8;
-// Record: series ref, mint, maxt (8 bytes each), encoding (1), then the data
-// length as a uvarint, the data, and a CRC32C of everything before it.
-constexpr int64_t kFixedRecordHeader = 25;
+// Record: series ref, prev ref, mint, maxt (8 bytes each), encoding (1),
+// then the data length as a uvarint, the data, and a CRC32C of everything
+// before it.
+constexpr int64_t kFixedRecordHeader = 33;
+constexpr int kEncodingOffset = 32;
 constexpr int64_t kCrcSize = 4;
 constexpr int64_t kMinSegmentBytes = 4096;
 constexpr int64_t kMaxSegmentBytes = (int64_t{1} << 32) - 1;
@@ -111,6 +115,7 @@ absl::StatusOr<std::shared_ptr<const Mapping>> MapFile(int fd, size_t length,
 
 struct Record {
   uint64_t series_ref = 0;
+  ChunkRef prev_ref = 0;
   Timestamp mint = 0;
   Timestamp maxt = 0;
   uint8_t encoding = 0;
@@ -118,18 +123,20 @@ struct Record {
   int64_t end = 0;  // offset just past the CRC
 };
 
-// Parses the record at `off` of the `size` valid bytes at `base`; on
-// failure returns the reason. Reads nothing at or beyond base + size.
-std::string ParseRecord(const char* base, int64_t size, int64_t off,
-                        Record* rec) {
+// Parses the record at `off` of the `size` valid bytes at `base`, the
+// segment numbered `segment`; on failure returns the reason. Reads nothing
+// at or beyond base + size.
+std::string ParseRecord(const char* base, int64_t size, uint32_t segment,
+                        int64_t off, Record* rec) {
   if (off < kHeaderSize || off >= size) return "offset outside the segment";
   const char* p = base + off;
   const int64_t left = size - off;
   if (left < kFixedRecordHeader + 1) return "record header cut short";
   rec->series_ref = GetBE(p, 8);
-  rec->mint = static_cast<Timestamp>(GetBE(p + 8, 8));
-  rec->maxt = static_cast<Timestamp>(GetBE(p + 16, 8));
-  rec->encoding = static_cast<uint8_t>(p[24]);
+  rec->prev_ref = GetBE(p + 8, 8);
+  rec->mint = static_cast<Timestamp>(GetBE(p + 16, 8));
+  rec->maxt = static_cast<Timestamp>(GetBE(p + 24, 8));
+  rec->encoding = static_cast<uint8_t>(p[kEncodingOffset]);
   uint64_t len = 0;
   int vlen = 0;
   for (int shift = 0;; shift += 7, ++vlen) {
@@ -152,6 +159,11 @@ std::string ParseRecord(const char* base, int64_t size, int64_t off,
   }
   if (rec->encoding != kChunkEncodingXor) {
     return absl::StrCat("unknown chunk encoding ", rec->encoding);
+  }
+  // A link must point backwards, or a walk along it might not end.
+  if (rec->prev_ref >= MakeChunkRef(segment, static_cast<uint32_t>(off))) {
+    return absl::StrCat("back-pointer ", rec->prev_ref,
+                        " does not point to an older record");
   }
   rec->data = absl::string_view(p + data_off, len);
   rec->end = off + crc_off + kCrcSize;
@@ -223,6 +235,20 @@ absl::StatusOr<std::unique_ptr<ChunkFiles>> ChunkFiles::Open(
     auto mapping = MapFile(fd, static_cast<size_t>(st.st_size), seg->path);
     close(fd);  // the mapping keeps the file readable
     if (!mapping.ok()) return mapping.status();
+    // A torn header or a bad magic is left to the scan's repair; a valid
+    // magic with another version is a file of another build, which must
+    // not be "repaired" away.
+    const Mapping& m = **mapping;
+    if (m.length >= static_cast<size_t>(kHeaderSize) &&
+        GetBE(m.data, 4) == kMagic &&
+        m.data[4] != static_cast<char>(kVersion)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "chunk files: ", seg->path, " has format version ",
+          static_cast<int>(static_cast<uint8_t>(m.data[4])),
+          "; this build reads only version ", static_cast<int>(kVersion),
+          " (files of an older build cannot be read; move the directory "
+          "away to start over without its chunks)"));
+    }
     seg->mapping = *std::move(mapping);
     seg->size.store(st.st_size);
     files->total_bytes_ += st.st_size;
@@ -287,7 +313,8 @@ absl::Status ChunkFiles::CutLocked() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<ChunkRef> ChunkFiles::Write(uint64_t series_ref, Timestamp mint,
+absl::StatusOr<ChunkRef> ChunkFiles::Write(uint64_t series_ref,
+                                           ChunkRef prev_ref, Timestamp mint,
                                            Timestamp maxt,
                                            absl::string_view chunk_bytes) {
   const int64_t len = static_cast<int64_t>(chunk_bytes.size());
@@ -305,12 +332,21 @@ absl::StatusOr<ChunkRef> ChunkFiles::Write(uint64_t series_ref, Timestamp mint,
           options_.max_segment_bytes) {
     FR_RETURN_IF_ERROR(CutLocked());
   }
+  const int64_t offset = active_->size.load(std::memory_order_relaxed);
+  const ChunkRef ref =
+      MakeChunkRef(active_->index, static_cast<uint32_t>(offset));
+  if (prev_ref >= ref) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("chunk files: back-pointer ", prev_ref,
+                     " is not older than the new record ", ref));
+  }
   scratch_.resize(static_cast<size_t>(record_size));
   char* p = scratch_.data();
   PutBE(p, series_ref, 8);
-  PutBE(p + 8, static_cast<uint64_t>(mint), 8);
-  PutBE(p + 16, static_cast<uint64_t>(maxt), 8);
-  p[24] = static_cast<char>(kChunkEncodingXor);
+  PutBE(p + 8, prev_ref, 8);
+  PutBE(p + 16, static_cast<uint64_t>(mint), 8);
+  PutBE(p + 24, static_cast<uint64_t>(maxt), 8);
+  p[kEncodingOffset] = static_cast<char>(kChunkEncodingXor);
   BitWriter w(reinterpret_cast<uint8_t*>(p), kFixedRecordHeader, 0);
   w.WriteUvarint(static_cast<uint64_t>(len));
   w.Finish();
@@ -319,7 +355,6 @@ absl::StatusOr<ChunkRef> ChunkFiles::Write(uint64_t series_ref, Timestamp mint,
   const size_t crc_off = data_off + chunk_bytes.size();
   PutBE(p + crc_off, Crc32c(absl::string_view(p, crc_off)), 4);
 
-  const int64_t offset = active_->size.load(std::memory_order_relaxed);
   absl::Status st = WriteAllAt(active_->fd, scratch_, offset, active_->path);
   if (!st.ok()) {
     // Drop a partial record now; a crash instead leaves it for recovery.
@@ -335,7 +370,7 @@ absl::StatusOr<ChunkRef> ChunkFiles::Write(uint64_t series_ref, Timestamp mint,
     std::lock_guard<std::mutex> stats_lock(stats_mu_);
     ++stats_.chunks_written;
   }
-  return MakeChunkRef(active_->index, static_cast<uint32_t>(offset));
+  return ref;
 }
 
 absl::StatusOr<ChunkHandle> ChunkFiles::Read(ChunkRef ref) const {
@@ -349,7 +384,8 @@ absl::StatusOr<ChunkHandle> ChunkFiles::Read(ChunkRef ref) const {
   const std::string why =
       seg->mapping->data == nullptr
           ? "empty segment"
-          : ParseRecord(seg->mapping->data, size, ChunkRefOffset(ref), &rec);
+          : ParseRecord(seg->mapping->data, size, seg->index,
+                        ChunkRefOffset(ref), &rec);
   if (!why.empty()) {
     return absl::DataLossError(absl::StrCat("chunk files: ", seg->path,
                                             " at offset ", ChunkRefOffset(ref),
@@ -359,6 +395,7 @@ absl::StatusOr<ChunkHandle> ChunkFiles::Read(ChunkRef ref) const {
   h.mapping_ = seg->mapping;
   h.bytes_ = rec.data;
   h.series_ref_ = rec.series_ref;
+  h.prev_ref_ = rec.prev_ref;
   h.min_time_ = rec.mint;
   h.max_time_ = rec.maxt;
   h.encoding_ = rec.encoding;
@@ -406,7 +443,7 @@ absl::Status ChunkFiles::ScanLocked(Segment& seg, bool repair,
   seg.chunks = 0;
   while (why.empty() && off < size) {
     Record rec;
-    why = ParseRecord(base, size, off, &rec);
+    why = ParseRecord(base, size, seg.index, off, &rec);
     if (!why.empty()) break;
     if (callback != nullptr) {
       const int n = rec.data.size() >= 2

@@ -2,11 +2,21 @@
 // served memory-mapped, so resident memory holds only what the head indexes
 // plus the open chunks. docs/chunk_files_format.md specifies the bytes.
 //
-// Lifecycle: Open() lists the segment files without reading them; the head
-// then calls ForEachChunk() once to learn every chunk (which also repairs a
-// torn tail of the last segment, left by a crash mid-write). Writes always
-// go to a fresh segment after Open, so recovered segments never change.
-// Retention deletes whole segments, by time or by total size.
+// Lifecycle: Open() lists the segment files and checks their format
+// version; the head then calls ForEachChunk() once to learn every chunk
+// (which also repairs a torn tail of the last segment, left by a crash
+// mid-write). Writes always go to a fresh segment after Open, so recovered
+// segments never change. Retention deletes whole segments, by time or by
+// total size.
+//
+// Chains: every record carries the ChunkRef of the same series' previous
+// chunk (0 for none), so a series' chunks form a singly linked list from
+// its newest chunk backwards in time. The head keeps only the newest ref
+// per series in memory and walks the list through the mappings to read
+// older chunks. A link always points to a smaller ref (an older segment or
+// an earlier offset of the same segment), so walks terminate; a link into a
+// segment that retention deleted, or past a repaired tail, is reported by
+// Read (NotFound / DataLoss) and never dereferenced.
 #ifndef ENGINE_TSDB_CHUNK_FILES_H_
 #define ENGINE_TSDB_CHUNK_FILES_H_
 
@@ -27,7 +37,8 @@
 namespace fraisier::tsdb {
 
 // Where a chunk lives: the segment's sequence number in the upper 32 bits,
-// the record's byte offset in the file in the lower 32.
+// the record's byte offset in the file in the lower 32. 0 is never a valid
+// ref (segment numbers start at 1, records at offset 8): it means "none".
 using ChunkRef = uint64_t;
 
 inline ChunkRef MakeChunkRef(uint32_t segment, uint32_t offset) {
@@ -71,6 +82,9 @@ class ChunkHandle {
 
   absl::string_view bytes() const { return bytes_; }
   uint64_t series_ref() const { return series_ref_; }
+  // The same series' previous chunk, 0 for none. Always smaller than the
+  // ref this handle was read from.
+  ChunkRef prev_ref() const { return prev_ref_; }
   Timestamp min_time() const { return min_time_; }
   Timestamp max_time() const { return max_time_; }
   uint8_t encoding() const { return encoding_; }
@@ -81,6 +95,7 @@ class ChunkHandle {
   std::shared_ptr<const void> mapping_;
   absl::string_view bytes_;
   uint64_t series_ref_ = 0;
+  ChunkRef prev_ref_ = 0;
   Timestamp min_time_ = 0;
   Timestamp max_time_ = 0;
   uint8_t encoding_ = 0;
@@ -103,19 +118,26 @@ using ChunkCallback = absl::FunctionRef<absl::Status(
 // were written before the size was published, so Read never sees a partial
 // record and never touches bytes beyond the end of a file; only the newest
 // segment created since Open is written to; ChunkRefs stay valid until
-// their segment is deleted.
+// their segment is deleted; every record's prev_ref is 0 or smaller than
+// its own ref.
 class ChunkFiles {
  public:
+  // FailedPrecondition if a segment has a valid magic but another format
+  // version (files of an older build are refused, never repaired).
   static absl::StatusOr<std::unique_ptr<ChunkFiles>> Open(
       std::string dir, ChunkFilesOptions options = {});
   ~ChunkFiles();
   ChunkFiles(const ChunkFiles&) = delete;
   ChunkFiles& operator=(const ChunkFiles&) = delete;
 
-  // Appends a chunk record; the data is readable through the returned ref
-  // as soon as this returns (durable only after Sync or a segment cut).
-  absl::StatusOr<ChunkRef> Write(uint64_t series_ref, Timestamp mint,
-                                 Timestamp maxt, absl::string_view chunk_bytes);
+  // Appends a chunk record linked to `prev_ref` (the series' previous
+  // chunk, 0 for none); the data is readable through the returned ref as
+  // soon as this returns (durable only after Sync or a segment cut).
+  // InvalidArgument if `prev_ref` is not older than the new record (the
+  // caller must pass a ref an earlier Write returned or a scan reported).
+  absl::StatusOr<ChunkRef> Write(uint64_t series_ref, ChunkRef prev_ref,
+                                 Timestamp mint, Timestamp maxt,
+                                 absl::string_view chunk_bytes);
 
   // The chunk at `ref`, CRC-checked. NotFound if its segment was deleted,
   // DataLoss if the bytes there are not a valid record.

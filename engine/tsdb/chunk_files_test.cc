@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -19,6 +20,7 @@
 #include "absl/strings/str_format.h"
 #include "engine/base/status_matchers.h"
 #include "engine/tsdb/chunk.h"
+#include "engine/tsdb/crc32c.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -34,6 +36,7 @@ struct Written {
   Timestamp mint, maxt;
   std::string bytes;
   ChunkRef ref = 0;
+  ChunkRef prev = 0;  // the series' previous chunk
 };
 
 struct Seen {
@@ -74,19 +77,22 @@ class ChunkFilesTest : public ::testing::Test {
     return files.ok() ? *std::move(files) : nullptr;
   }
 
-  // Writes `count` chunks for a few series; returns them in write order.
+  // Writes `count` chunks for a few series, each linked to the series'
+  // previous one; returns them in write order.
   std::vector<Written> WriteSome(ChunkFiles& files, int count,
                                  uint64_t seed = 1) {
     std::vector<Written> out;
+    std::map<uint64_t, ChunkRef> last;
     for (int i = 0; i < count; ++i) {
       Written w;
       w.series = 1 + static_cast<uint64_t>(i % 7);
       w.mint = 1000000LL * i;
       w.bytes = MakeChunk(seed * 1000 + i, 1 + i % kSamplesPerChunk, w.mint);
       w.maxt = w.mint + 15000LL * (1 + i % kSamplesPerChunk);
-      auto ref = files.Write(w.series, w.mint, w.maxt, w.bytes);
+      w.prev = last[w.series];
+      auto ref = files.Write(w.series, w.prev, w.mint, w.maxt, w.bytes);
       EXPECT_THAT(ref, IsOk());
-      if (ref.ok()) w.ref = *ref;
+      if (ref.ok()) w.ref = last[w.series] = *ref;
       out.push_back(std::move(w));
     }
     return out;
@@ -125,6 +131,7 @@ class ChunkFilesTest : public ::testing::Test {
     ASSERT_THAT(h, IsOk());
     EXPECT_EQ(h->bytes(), w.bytes);
     EXPECT_EQ(h->series_ref(), w.series);
+    EXPECT_EQ(h->prev_ref(), w.prev);
     EXPECT_EQ(h->min_time(), w.mint);
     EXPECT_EQ(h->max_time(), w.maxt);
     EXPECT_EQ(h->encoding(), kChunkEncodingXor);
@@ -189,7 +196,7 @@ TEST_F(ChunkFilesTest, ReopenAndReplayInWriteOrder) {
   EXPECT_EQ(files->stats().chunks_scanned, 120);
   EXPECT_EQ(files->stats().truncations, 0);
   // New writes go to a new segment after the recovered ones.
-  auto ref = files->Write(9, 1, 2, w[0].bytes);
+  auto ref = files->Write(9, 0, 1, 2, w[0].bytes);
   ASSERT_THAT(ref, IsOk());
   EXPECT_GT(ChunkRefSegment(*ref), ChunkRefSegment(w.back().ref));
 }
@@ -249,7 +256,7 @@ TEST_F(ChunkFilesTest, TornTailIsTruncatedAtEveryOffset) {
                 cut - (complete == 0 ? 8 : ends[complete - 1]));
     }
     // Still usable: write, reopen, everything is there.
-    auto ref = files->Write(42, 5, 6, w[0].bytes);
+    auto ref = files->Write(42, 0, 5, 6, w[0].bytes);
     ASSERT_THAT(ref, IsOk());
     files.reset();
     files = OpenFiles(int64_t{1} << 20);
@@ -358,7 +365,7 @@ TEST_F(ChunkFilesTest, DeleteSegmentsBeforeTime) {
   ASSERT_THAT(deleted, IsOk());
   EXPECT_EQ(files->stats().segments, 0);
   EXPECT_EQ(files->TotalBytes(), 0);
-  ASSERT_THAT(files->Write(1, 1, 2, w[0].bytes), IsOk());
+  ASSERT_THAT(files->Write(1, 0, 1, 2, w[0].bytes), IsOk());
 }
 
 TEST_F(ChunkFilesTest, DeleteBeforeTimeAfterReopenWithoutReplay) {
@@ -412,15 +419,17 @@ TEST_F(ChunkFilesTest, ConcurrentWritersAndReaders) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
+      ChunkRef prev = 0;
       for (int i = 0; i < kPerThread; ++i) {
         Written w;
         w.series = static_cast<uint64_t>(t);
         w.mint = i;
         w.maxt = i;
         w.bytes = MakeChunk(t * 100000 + i, 1 + i % 40, 1000 * i);
-        auto ref = files->Write(w.series, w.mint, w.maxt, w.bytes);
+        w.prev = prev;
+        auto ref = files->Write(w.series, w.prev, w.mint, w.maxt, w.bytes);
         ASSERT_THAT(ref, IsOk());
-        w.ref = *ref;
+        w.ref = prev = *ref;
         std::lock_guard<std::mutex> lock(mu);
         all.push_back(std::move(w));
       }
@@ -468,7 +477,7 @@ TEST_F(ChunkFilesTest, BadInput) {
   EXPECT_THAT(ChunkFiles::Open(dir_, o),
               StatusIs(absl::StatusCode::kInvalidArgument));
   auto files = OpenFiles(4096);
-  EXPECT_THAT(files->Write(1, 0, 1, std::string(5000, 'x')),
+  EXPECT_THAT(files->Write(1, 0, 0, 1, std::string(5000, 'x')),
               StatusIs(absl::StatusCode::kInvalidArgument));
   std::vector<Written> w = WriteSome(*files, 3);
   EXPECT_THAT(files->Read(MakeChunkRef(77, 8)),
@@ -484,6 +493,107 @@ TEST_F(ChunkFilesTest, BadInput) {
       EXPECT_THAT(h, StatusIs(absl::StatusCode::kDataLoss));
     }
   }
+}
+
+// Each series' records link back to its previous one, across segments and
+// a reopen, so a walk from the newest ref visits exactly its chunks, newest
+// first.
+TEST_F(ChunkFilesTest, BackPointersChainEachSeriesAcrossSegments) {
+  std::vector<Written> w;
+  {
+    auto files = OpenFiles(4096);
+    w = WriteSome(*files, 300);
+  }
+  auto files = OpenFiles(4096);
+  absl::Status st;
+  std::vector<Seen> seen = Scan(*files, &st);
+  ASSERT_THAT(st, IsOk());
+  ASSERT_GT(files->stats().segments, 5);
+  std::map<uint64_t, ChunkRef> newest;
+  for (const Seen& x : seen) newest[x.series] = x.ref;
+  ASSERT_EQ(newest.size(), 7u);
+  for (const auto& [series, head] : newest) {
+    std::vector<ChunkRef> expected;  // newest first
+    for (auto it = w.rbegin(); it != w.rend(); ++it) {
+      if (it->series == series) expected.push_back(it->ref);
+    }
+    std::vector<ChunkRef> walked;
+    for (ChunkRef ref = head; ref != 0;) {
+      auto h = files->Read(ref);
+      ASSERT_THAT(h, IsOk());
+      EXPECT_EQ(h->series_ref(), series);
+      walked.push_back(ref);
+      ASSERT_LT(h->prev_ref(), ref);
+      ref = h->prev_ref();
+    }
+    EXPECT_EQ(walked, expected) << "series " << series;
+  }
+  // Appending after the reopen continues a chain into a new segment.
+  auto ref = files->Write(1, newest[1], 1, 2, w[0].bytes);
+  ASSERT_THAT(ref, IsOk());
+  EXPECT_EQ(files->Read(*ref)->prev_ref(), newest[1]);
+}
+
+TEST_F(ChunkFilesTest, BackPointerMustPointToAnOlderRecord) {
+  auto files = OpenFiles(4096);
+  std::vector<Written> w = WriteSome(*files, 3);
+  const ChunkRef next = MakeChunkRef(ChunkRefSegment(w.back().ref),
+                                     ChunkRefOffset(w.back().ref) + 1000);
+  EXPECT_THAT(
+      files->Write(1, next, 1, 2, w[0].bytes),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("back-pointer")));
+  EXPECT_THAT(files->Write(1, MakeChunkRef(99, 8), 1, 2, w[0].bytes),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(files->stats().chunks_written, 3);
+  // A record linking to itself or forward (only a bug or damage could write
+  // one) fails Read and the scan, as corruption does: a walk never loops.
+  const std::string path = SegmentPath(1);
+  files.reset();
+  std::string data = ReadFile(path);
+  const uint32_t off = ChunkRefOffset(w[2].ref);
+  ASSERT_EQ(data.size(), off + 33 + 1 + w[2].bytes.size() + 4);
+  ASSERT_LT(w[2].bytes.size(), 128u);  // a one-byte length
+  for (const ChunkRef bad : {w[2].ref, w[2].ref + 1}) {
+    SCOPED_TRACE(bad);
+    for (int i = 0; i < 8; ++i) {
+      data[off + 8 + i] = static_cast<char>(bad >> (56 - 8 * i));
+    }
+    const size_t crc_off = data.size() - 4;
+    const uint32_t crc =
+        Crc32c(absl::string_view(data).substr(off, crc_off - off));
+    for (int i = 0; i < 4; ++i) {
+      data[crc_off + i] = static_cast<char>(crc >> (24 - 8 * i));
+    }
+    WriteFile(path, data);
+    files = OpenFiles(4096);
+    EXPECT_THAT(files->Read(w[2].ref),
+                StatusIs(absl::StatusCode::kDataLoss,
+                         HasSubstr("does not point to an older record")));
+    ExpectReadable(*files, w[1]);
+    absl::Status st;
+    EXPECT_EQ(Scan(*files, &st).size(), 2u);  // the newest segment: repaired
+    EXPECT_EQ(files->stats().truncations, 1);
+    files.reset();
+    WriteFile(path, data);
+  }
+}
+
+TEST_F(ChunkFilesTest, OlderFormatVersionIsRefusedNotRepaired) {
+  {
+    auto files = OpenFiles(4096);
+    WriteSome(*files, 3);
+  }
+  const std::string path = SegmentPath(1);
+  std::string data = ReadFile(path);
+  ASSERT_EQ(data[4], 2);  // the current version
+  data[4] = 1;
+  WriteFile(path, data);
+  ChunkFilesOptions o;
+  o.max_segment_bytes = 4096;
+  EXPECT_THAT(ChunkFiles::Open(dir_, o),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr(absl::StrCat(path, " has format version 1"))));
+  EXPECT_EQ(FileSize(path), static_cast<int64_t>(data.size()));  // untouched
 }
 
 TEST_F(ChunkFilesTest, IgnoresForeignFiles) {

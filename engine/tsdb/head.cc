@@ -143,9 +143,11 @@ absl::Status Head::PersistOpenChunkLocked(MemSeries& s) {
   if (s.open.num_samples() == 0) return absl::OkStatus();
   Timestamp mint = s.open.min_time();
   Timestamp maxt = s.open.max_time();
-  FR_ASSIGN_OR_RETURN(uint64_t ref,
-                      chunk_files_->Write(s.id, mint, maxt, s.open.bytes()));
-  s.persisted.push_back(PersistedChunk{ref, mint, maxt});
+  FR_ASSIGN_OR_RETURN(
+      uint64_t ref,
+      chunk_files_->Write(s.id, s.newest_chunk, mint, maxt, s.open.bytes()));
+  s.newest_chunk = ref;
+  s.newest_chunk_max_time = maxt;
   s.open = XorChunk();
   chunks_persisted_.fetch_add(1, std::memory_order_relaxed);
   return absl::OkStatus();
@@ -219,13 +221,14 @@ absl::Status Head::ApplyRetention() {
     std::lock_guard<std::mutex> lock(SeriesLock(id));
     MemSeries* s = series_.Get(id);
     if (s == nullptr) continue;
-    auto& chunks = s->persisted;
-    chunks.erase(std::remove_if(chunks.begin(), chunks.end(),
-                                [&](const PersistedChunk& c) {
-                                  return c.max_time < cutoff ||
-                                         !chunk_files_->Contains(c.ref);
-                                }),
-                 chunks.end());
+    // Older chunks of the chain end before the newest one, so once it has
+    // expired or its file is gone the whole chain has; queries stop at a
+    // link into a deleted file by themselves.
+    if (s->newest_chunk != 0 && (s->newest_chunk_max_time < cutoff ||
+                                 !chunk_files_->Contains(s->newest_chunk))) {
+      s->newest_chunk = 0;
+      s->newest_chunk_max_time = kMinTimestamp;
+    }
     if (s->open.num_samples() > 0 && s->open.max_time() < cutoff) {
       s->open = XorChunk();
     }
@@ -283,9 +286,10 @@ size_t Head::MemoryBytes() const {
     std::lock_guard<std::mutex> lock(SeriesLock(id));
     const MemSeries* s = series_.Get(id);
     if (s == nullptr) continue;
+    // Persisted chunks cost nothing here: only the newest one's ref is in
+    // MemSeries, the rest is reached through the chunk files' mappings.
     bytes += sizeof(MemSeries) + s->num_labels * 2 * sizeof(uint32_t) +
-             s->open.capacity() +
-             s->persisted.capacity() * sizeof(PersistedChunk);
+             s->open.capacity();
   }
   return bytes;
 }

@@ -72,8 +72,10 @@ struct HeadStats {
 // Thread-safety: every public method is thread-safe. Appenders and
 // queriers it hands out are single-threaded objects.
 // Invariants: a series' samples are strictly increasing in time; a series
-// is in `series_` by id iff it is in the index; chunks in `persisted` are
-// readable from `chunk_files_` until retention drops both together.
+// is in `series_` by id iff it is in the index; a series' `newest_chunk` is
+// 0 or a record of `chunk_files_` written (or found at replay) for it, and
+// its back-pointers lead through that series' older chunks in decreasing
+// time order until 0 or a file that retention deleted.
 class Head : public storage::Storage {
  public:
   static absl::StatusOr<std::unique_ptr<Head>> Open(HeadOptions options);
@@ -92,7 +94,8 @@ class Head : public storage::Storage {
   HeadStats stats() const;
   const ReplayStats& replay_stats() const { return replay_stats_; }
   WalMetrics wal_metrics() const { return wal_->metrics(); }
-  // Approximate heap bytes of series, chunks, index and symbols.
+  // Approximate heap bytes of series, open chunks, index and symbols;
+  // independent of how many persisted chunks each series has.
   size_t MemoryBytes() const;
 
  private:

@@ -1,5 +1,7 @@
 // The head's Querier: resolves matchers through the index, snapshots each
-// selected series' chunks under its lock, and iterates them lock-free.
+// selected series' open chunk and newest persisted chunk ref under its
+// lock, walks the persisted chain backwards through the chunk files'
+// mappings without the lock, and iterates the chunks lock-free.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -99,6 +101,39 @@ class ChunkSeriesIterator final : public storage::SampleIterator {
   absl::Status status_;
 };
 
+// Appends to `out`, oldest first, the chunks of the chain that ends at
+// `newest` (a series' newest persisted chunk) overlapping [mint, maxt].
+// Walks backwards and stops at the first chunk ending before `mint` (or
+// once a chunk starts at or before it: the ones behind end earlier), at the
+// end of the chain, or at a link that Read refuses: a segment retention
+// deleted (NotFound), bytes past a repaired tail or damaged (DataLoss).
+// Those are never dereferenced. A link that does not go back in time ends
+// the walk too, so a chain is always read in strictly increasing time.
+void CollectChain(const ChunkFiles& files, ChunkRef newest, Timestamp mint,
+                  Timestamp maxt, std::vector<ChunkSnapshot>* out) {
+  const size_t first = out->size();
+  Timestamp newer_min = kMaxTimestamp;  // min_time of the chunk after
+  for (ChunkRef ref = newest; ref != 0;) {
+    absl::StatusOr<ChunkHandle> handle = files.Read(ref);
+    if (!handle.ok()) break;
+    const Timestamp chunk_min = handle->min_time();
+    const Timestamp chunk_max = handle->max_time();
+    if (chunk_max >= newer_min || chunk_max < mint) break;
+    const ChunkRef prev = handle->prev_ref();  // < ref (checked by Read)
+    if (chunk_min <= maxt) {
+      ChunkSnapshot snap;
+      snap.min_time = chunk_min;
+      snap.max_time = chunk_max;
+      snap.handle = *std::move(handle);
+      out->push_back(std::move(snap));
+    }
+    if (chunk_min <= mint) break;
+    newer_min = chunk_min;
+    ref = prev;
+  }
+  std::reverse(out->begin() + static_cast<std::ptrdiff_t>(first), out->end());
+}
+
 class HeadSeries final : public storage::Series {
  public:
   HeadSeries(Labels labels, std::vector<ChunkSnapshot> chunks, Timestamp mint,
@@ -149,19 +184,14 @@ class HeadQuerier final : public storage::Querier {
     for (uint32_t id : ids) {
       Labels labels;
       chunks.clear();
+      ChunkRef newest = 0;
       {
         std::lock_guard<std::mutex> lock(head_->SeriesLock(id));
         const MemSeries* s = head_->series_.Get(id);
         if (s == nullptr) continue;
-        for (const PersistedChunk& c : s->persisted) {
-          if (c.max_time < mint_ || c.min_time > maxt_) continue;
-          absl::StatusOr<ChunkHandle> handle = head_->chunk_files_->Read(c.ref);
-          if (!handle.ok()) continue;  // dropped by retention meanwhile
-          ChunkSnapshot snap;
-          snap.min_time = c.min_time;
-          snap.max_time = c.max_time;
-          snap.handle = *std::move(handle);
-          chunks.push_back(std::move(snap));
+        // Every persisted chunk ends by the newest one's max_time.
+        if (s->newest_chunk != 0 && s->newest_chunk_max_time >= mint_) {
+          newest = s->newest_chunk;
         }
         if (s->open.num_samples() > 0 && s->open.max_time() >= mint_ &&
             s->open.min_time() <= maxt_) {
@@ -171,9 +201,20 @@ class HeadQuerier final : public storage::Querier {
           snap.open_bytes = std::string(s->open.bytes());
           chunks.push_back(std::move(snap));
         }
-        if (chunks.empty()) continue;
+        if (newest == 0 && chunks.empty()) continue;
         labels = SeriesLabels(*s, head_->symbols_);
       }
+      // The chain on disk is immutable and the snapshot above fixed where
+      // it starts, so the walk needs no lock; appends may go on meanwhile.
+      // Its chunks go before the open one.
+      if (newest != 0) {
+        const size_t num_open = chunks.size();
+        CollectChain(*head_->chunk_files_, newest, mint_, maxt_, &chunks);
+        std::rotate(chunks.begin(),
+                    chunks.begin() + static_cast<std::ptrdiff_t>(num_open),
+                    chunks.end());
+      }
+      if (chunks.empty()) continue;
       out.push_back(std::make_unique<HeadSeries>(
           std::move(labels), std::move(chunks), mint_, maxt_));
     }

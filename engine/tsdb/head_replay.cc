@@ -10,17 +10,42 @@
 #include "engine/tsdb/wal_records.h"
 
 namespace fraisier::tsdb {
+namespace {
+
+// The newest chunk found in the chunk files for one series id.
+struct ChainHead {
+  ChunkRef ref = 0;
+  Timestamp max_time = kMinTimestamp;
+  int64_t chunks = 0;  // records seen for the id (for the orphan count)
+};
+
+}  // namespace
 
 absl::Status Head::Replay() {
-  // Completed chunks, by the series id they were written for. A series
-  // learns its chunks when its series record is replayed.
-  absl::flat_hash_map<uint64_t, std::vector<PersistedChunk>> chunks;
+  // The newest completed chunk per series id it was written for: files are
+  // scanned in write order, which is time order per series, so the last
+  // record seen heads the series' chain. Only what survived tail repair is
+  // scanned, so no head points past a repaired tail (and the links behind
+  // a surviving record point to records older than it, which survived
+  // too). A series learns its chain when its series record is replayed.
+  absl::flat_hash_map<uint64_t, ChainHead> chains;
+  uint64_t max_chunk_series = 0;
   FR_RETURN_IF_ERROR(chunk_files_->ForEachChunk(
-      [&](uint64_t series_ref, uint64_t chunk_ref, Timestamp mint,
+      [&](uint64_t series_ref, uint64_t chunk_ref, Timestamp /*mint*/,
           Timestamp maxt, int /*num_samples*/) {
-        chunks[series_ref].push_back(PersistedChunk{chunk_ref, mint, maxt});
+        ChainHead& c = chains[series_ref];
+        c.ref = chunk_ref;
+        c.max_time = maxt;
+        ++c.chunks;
+        max_chunk_series = std::max(max_chunk_series, series_ref);
         return absl::OkStatus();
       }));
+  // Ids of series that were garbage-collected (and dropped from the WAL by
+  // a checkpoint) may still name chunks on disk: never hand them out again,
+  // or a new series would inherit those chunks at the next replay.
+  if (max_chunk_series > 0 && max_chunk_series <= UINT32_MAX) {
+    series_.ReserveId(static_cast<uint32_t>(max_chunk_series));
+  }
 
   ChunkFilesStats chunk_stats = chunk_files_->stats();
   if (chunk_stats.truncations > 0) {
@@ -38,6 +63,7 @@ absl::Status Head::Replay() {
   std::vector<RefSample> samples;
   int64_t skipped_records = 0;
   int64_t orphan_samples = 0;
+  int64_t orphan_chunks = 0;
 
   auto on_record = [&](absl::string_view record) -> absl::Status {
     replayed_records_.fetch_add(1, std::memory_order_relaxed);
@@ -56,20 +82,31 @@ absl::Status Head::Replay() {
           }
           MemSeries* s = CreateWithId(static_cast<uint32_t>(rs.ref), rs.labels);
           if (s->id != rs.ref) alias[rs.ref] = s->id;
-          auto it = chunks.find(rs.ref);
-          if (it == chunks.end()) continue;
+          auto it = chains.find(rs.ref);
+          if (it == chains.end()) continue;
+          const ChainHead chain = it->second;
+          chains.erase(it);
           std::lock_guard<std::mutex> lock(SeriesLock(s->id));
-          for (const PersistedChunk& c : it->second) {
-            s->persisted.push_back(c);
-            if (c.max_time > s->last_t.load(std::memory_order_relaxed)) {
-              s->last_t.store(c.max_time, std::memory_order_relaxed);
-            }
+          if (s->newest_chunk != 0 &&
+              chain.max_time <= s->newest_chunk_max_time) {
+            // A second id of the same labels (see `alias`) whose chain is
+            // not the newer one. Chains cannot be merged on disk; the older
+            // id's data was all expired when its series was collected, so
+            // it stays unreachable, as it was before the restart.
+            orphan_chunks += chain.chunks;
+            continue;
           }
-          std::sort(s->persisted.begin(), s->persisted.end(),
-                    [](const PersistedChunk& a, const PersistedChunk& b) {
-                      return a.min_time < b.min_time;
-                    });
-          chunks.erase(it);
+          // The newer id of an alias replaces the older one's chain, and
+          // any replayed open samples of it, which are older still.
+          if (s->open.num_samples() > 0 &&
+              s->open.min_time() <= chain.max_time) {
+            s->open = XorChunk();
+          }
+          s->newest_chunk = chain.ref;
+          s->newest_chunk_max_time = chain.max_time;
+          s->last_t.store(
+              s->open.num_samples() > 0 ? s->open.max_time() : chain.max_time,
+              std::memory_order_relaxed);
         }
         return absl::OkStatus();
       }
@@ -108,8 +145,7 @@ absl::Status Head::Replay() {
   };
   FR_RETURN_IF_ERROR(wal_->Replay(on_record, &replay_stats_));
 
-  int64_t orphan_chunks = 0;
-  for (const auto& [ref, list] : chunks) orphan_chunks += list.size();
+  for (const auto& [ref, chain] : chains) orphan_chunks += chain.chunks;
   // Replay appends were restores, not new samples.
   samples_appended_.store(0);
   series_created_.store(num_series_.load());

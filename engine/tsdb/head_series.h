@@ -20,15 +20,11 @@
 
 namespace fraisier::tsdb {
 
-// A completed chunk that lives in the chunk segment files.
-struct PersistedChunk {
-  uint64_t ref = 0;  // ChunkFiles reference
-  Timestamp min_time = 0;
-  Timestamp max_time = 0;
-};
-
 // One series. Kept small because the head holds one per active series:
-// labels are interned symbol pairs and the open chunk is a compact buffer.
+// labels are interned symbol pairs, the open chunk is a compact buffer, and
+// the completed chunks stay on disk: the series holds only the ref of the
+// newest one, whose record links to the one before (chunk_files.h), so its
+// size does not depend on how many chunks it has.
 //
 // Thread-safety: id, hash and symbols are immutable after construction.
 // Every other field is guarded by the head's lock stripe for `id`
@@ -54,19 +50,21 @@ struct MemSeries {
   // name0, value0, name1, value1, ... sorted by name.
   const std::unique_ptr<uint32_t[]> symbols;
 
-  XorChunk open;                          // samples not yet in chunk files
-  std::vector<PersistedChunk> persisted;  // sorted by time
+  XorChunk open;  // samples not yet in chunk files
+  // The newest persisted chunk (0: none) and its last timestamp. Every
+  // chunk reachable from it by back-pointers is older, and all of them are
+  // older than the open chunk's samples. Retention resets it to 0 once the
+  // newest chunk expires or its file is gone; the chain on disk then
+  // becomes unreachable and its files go by whole-file retention.
+  uint64_t newest_chunk = 0;
+  Timestamp newest_chunk_max_time = kMinTimestamp;
   // The newest sample, open or persisted. Written only under the series
   // lock; atomic so Append can pre-check ordering without taking the lock
   // (Commit repeats the check under it).
   std::atomic<Timestamp> last_t{kMinTimestamp};
   std::atomic<uint64_t> last_v_bits{0};
 
-  Timestamp min_time() const {
-    if (!persisted.empty()) return persisted.front().min_time;
-    return open.num_samples() > 0 ? open.min_time() : kMaxTimestamp;
-  }
-  bool empty() const { return persisted.empty() && open.num_samples() == 0; }
+  bool empty() const { return newest_chunk == 0 && open.num_samples() == 0; }
 };
 
 // Interns a label set into the sorted symbol pairs MemSeries stores.

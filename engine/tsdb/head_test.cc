@@ -1,10 +1,14 @@
 #include "engine/tsdb/head.h"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -374,6 +378,402 @@ TEST_F(HeadTest, AppendLabelViewsFindsExistingAndCreatesNew) {
       ElementsAre(HasSubstr("job=\"api\"}: 1000=1 2000=2 3000=3 4000=4"),
                   HasSubstr("job=\"db\"}: 1000=7")));
   EXPECT_EQ(head_->stats().series, 2);
+}
+
+// --- Persisted chunks as on-disk chains ---
+
+// A series' samples, deterministic: timestamps 1 s apart with jitter, values
+// a mix of random bit patterns (NaNs and all) and smooth steps.
+struct SampleGen {
+  explicit SampleGen(uint64_t seed, Timestamp start)
+      : rng(seed), start(start) {}
+  Sample At(int64_t i) {
+    Sample s;
+    s.t = start + i * 1000 + static_cast<int64_t>(rng() % 500);
+    s.v = i % 3 == 0 ? std::bit_cast<double>(rng())
+                     : static_cast<double>(i) * 0.25;
+    return s;
+  }
+  std::mt19937_64 rng;
+  Timestamp start;
+};
+
+std::vector<Sample> Generate(uint64_t seed, Timestamp start, int64_t n) {
+  SampleGen gen(seed, start);
+  std::vector<Sample> out;
+  out.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) out.push_back(gen.At(i));
+  return out;
+}
+
+class ChainTest : public HeadTest {
+ protected:
+  // Appends `samples[from, to)` to `labels` in commits of 10,000.
+  void AppendRange(const Labels& labels, const std::vector<Sample>& samples,
+                   size_t from, size_t to) {
+    for (size_t i = from; i < to;) {
+      auto app = head_->NewAppender();
+      storage::SeriesRef ref = 0;
+      for (size_t end = std::min(to, i + 10000); i < end; ++i) {
+        auto r = app->Append(ref, labels, samples[i].t, samples[i].v);
+        ASSERT_THAT(r, IsOk());
+        ref = *r;
+      }
+      ASSERT_THAT(app->Commit(), IsOk());
+    }
+  }
+
+  // The samples of the series `job` in [mint, maxt].
+  std::vector<Sample> Read(absl::string_view job, Timestamp mint,
+                           Timestamp maxt) {
+    auto querier = head_->NewQuerier(mint, maxt);
+    EXPECT_THAT(querier, IsOk());
+    auto set = (*querier)->Select(false, nullptr, {Eq("job", job)});
+    std::vector<Sample> out;
+    if (!set->Next()) return out;
+    auto it = set->At().Iterator();
+    while (it->Next()) out.push_back(it->At());
+    EXPECT_THAT(it->status(), IsOk());
+    EXPECT_FALSE(set->Next());
+    return out;
+  }
+
+  // `want[from, to)` with bit-exact values, or a description of the first
+  // difference.
+  static std::string Diff(const std::vector<Sample>& got,
+                          const std::vector<Sample>& want, size_t from,
+                          size_t to) {
+    if (got.size() != to - from) {
+      return absl::StrCat("got ", got.size(), " samples, want ", to - from);
+    }
+    for (size_t i = 0; i < got.size(); ++i) {
+      const Sample& w = want[from + i];
+      if (got[i].t != w.t ||
+          std::bit_cast<uint64_t>(got[i].v) != std::bit_cast<uint64_t>(w.v)) {
+        return absl::StrCat("sample ", from + i, " differs");
+      }
+    }
+    return "";
+  }
+  // The index of the first sample at or after `t`.
+  static size_t LowerBound(const std::vector<Sample>& samples, Timestamp t) {
+    return static_cast<size_t>(
+        std::lower_bound(samples.begin(), samples.end(), t,
+                         [](const Sample& s, Timestamp x) { return s.t < x; }) -
+        samples.begin());
+  }
+  // The index just past the last sample at or before `t`.
+  static size_t UpperBound(const std::vector<Sample>& samples, Timestamp t) {
+    return static_cast<size_t>(
+        std::upper_bound(samples.begin(), samples.end(), t,
+                         [](Timestamp x, const Sample& s) { return x < s.t; }) -
+        samples.begin());
+  }
+  // Expects reads of `samples` over the full range and a few sub-ranges to
+  // return exactly what was written there, from sample `first` on.
+  void ExpectReadsMatch(absl::string_view job,
+                        const std::vector<Sample>& samples, size_t first = 0) {
+    EXPECT_EQ(Diff(Read(job, kMinTimestamp, kMaxTimestamp), samples, first,
+                   samples.size()),
+              "");
+    const Timestamp last = samples.back().t;
+    // The last hour, as rules ask, and the last 5 minutes.
+    for (Timestamp range : {int64_t{3600} * 1000, int64_t{300} * 1000}) {
+      const size_t from = std::max(first, LowerBound(samples, last - range));
+      EXPECT_EQ(
+          Diff(Read(job, last - range, last), samples, from, samples.size()),
+          "")
+          << "range " << range;
+    }
+    // A window in the middle: the walk passes newer chunks it does not keep.
+    const size_t mid = first + (samples.size() - first) / 2;
+    const Timestamp mint = samples[mid].t - 1;
+    const Timestamp maxt = samples[mid + 700].t + 1;
+    EXPECT_EQ(Diff(Read(job, mint, maxt), samples, mid, mid + 701), "");
+    // Bounds between two chunks and inside one.
+    const size_t boundary = first + (samples.size() - first) / 3 /
+                                        kSamplesPerChunk * kSamplesPerChunk;
+    EXPECT_EQ(Diff(Read(job, samples[boundary].t, samples[boundary + 1].t),
+                   samples, boundary, boundary + 2),
+              "");
+    EXPECT_EQ(Diff(Read(job, samples[boundary - 1].t, samples[boundary].t),
+                   samples, boundary - 1, boundary + 1),
+              "");
+  }
+  size_t SeriesBytes() const { return head_->MemoryBytes(); }
+
+  int64_t ChunkFileBytes() const {
+    int64_t bytes = 0;
+    for (const auto& e :
+         std::filesystem::directory_iterator(dir_ + "/chunks")) {
+      bytes += static_cast<int64_t>(e.file_size());
+    }
+    return bytes;
+  }
+  int ChunkFileCount() const {
+    int n = 0;
+    for ([[maybe_unused]] const auto& e :
+         std::filesystem::directory_iterator(dir_ + "/chunks")) {
+      ++n;
+    }
+    return n;
+  }
+};
+
+TEST_F(ChainTest, MemSeriesHoldsAFixedFewBytesOfChunkReferences) {
+  // The newest chunk's ref and max_time; no per-chunk container.
+  EXPECT_LE(sizeof(MemSeries), 104u);
+}
+
+TEST_F(ChainTest, FiveThousandChunksReadBackBitExact) {
+  constexpr int64_t kChunks = 5000;
+  const int64_t n = kChunks * kSamplesPerChunk + 37;
+  // Timestamps span ~7 days; the clock stands at their end.
+  clock_.Set(absl::FromUnixMillis(kStart + n * 1000 + 60000));
+  HeadOptions o = Options();
+  o.max_segment_bytes = 4 << 20;
+  OpenHead(o);
+  const std::vector<Sample> samples = Generate(7, kStart, n);
+  const Labels labels = Up("long");
+  AppendRange(labels, samples, 0, samples.size());
+  ASSERT_EQ(head_->stats().chunks_persisted, kChunks);
+  ExpectReadsMatch("long", samples);
+  // Seeking along the chain.
+  auto querier = *head_->NewQuerier(kMinTimestamp, kMaxTimestamp);
+  auto set = querier->Select(false, nullptr, {Eq("job", "long")});
+  ASSERT_TRUE(set->Next());
+  auto it = set->At().Iterator();
+  for (size_t i : {size_t{5}, size_t{119}, size_t{120}, size_t{250000},
+                   size_t{599999}, samples.size() - 1}) {
+    ASSERT_TRUE(it->Seek(samples[i].t)) << i;
+    EXPECT_EQ(it->At().t, samples[i].t);
+  }
+  EXPECT_FALSE(it->Seek(samples.back().t + 1));
+}
+
+TEST_F(ChainTest, MemoryBytesDoNotGrowWithPersistedChunks) {
+  const int64_t n = 2001 * kSamplesPerChunk + 1;
+  clock_.Set(absl::FromUnixMillis(kStart + n * 1000));
+  OpenHead();
+  const std::vector<Sample> samples = Generate(3, kStart, n);
+  const Labels labels = Up("grow");
+  // One persisted chunk and a one-sample open chunk...
+  AppendRange(labels, samples, 0, kSamplesPerChunk + 1);
+  ASSERT_EQ(head_->stats().chunks_persisted, 1);
+  const size_t one_chunk = SeriesBytes();
+  // ...against 2001 persisted chunks and a one-sample open chunk.
+  AppendRange(labels, samples, kSamplesPerChunk + 1, samples.size());
+  ASSERT_EQ(head_->stats().chunks_persisted, 2001);
+  EXPECT_EQ(SeriesBytes(), one_chunk);
+  // And the same after a restart rebuilt the series from the files.
+  OpenHead();
+  EXPECT_EQ(SeriesBytes(), one_chunk);
+  ExpectReadsMatch("grow", samples);
+}
+
+TEST_F(ChainTest, RetentionBySizeKeepsTheNewerPartOfEachChain) {
+  const int64_t n = 600 * kSamplesPerChunk + 50;
+  clock_.Set(absl::FromUnixMillis(kStart + n * 1000 + 60000));
+  HeadOptions o = Options();
+  o.max_segment_bytes = 64 << 10;
+  o.retention_bytes = 256 << 10;
+  OpenHead(o);
+  // Two series, so their chains interleave in the files.
+  const std::vector<Sample> a = Generate(1, kStart, n);
+  const std::vector<Sample> b = Generate(2, kStart, n);
+  for (size_t i = 0; i < a.size(); i += 5000) {
+    const size_t end = std::min(a.size(), i + 5000);
+    AppendRange(Up("a"), a, i, end);
+    AppendRange(Up("b"), b, i, end);
+  }
+  const int files_before = ChunkFileCount();
+  ASSERT_GT(ChunkFileBytes(), int64_t{1} << 20);
+  ASSERT_THAT(head_->ApplyRetention(), IsOk());
+  EXPECT_LE(ChunkFileBytes(), o.retention_bytes);
+  EXPECT_LT(ChunkFileCount(), files_before);
+  for (const auto& [job, samples] : {std::pair{"a", &a}, std::pair{"b", &b}}) {
+    SCOPED_TRACE(job);
+    // What is left is the newest part of the series, from a chunk boundary
+    // on, bit-exact; everything older is gone.
+    std::vector<Sample> got = Read(job, kMinTimestamp, kMaxTimestamp);
+    ASSERT_FALSE(got.empty());
+    const size_t first = LowerBound(*samples, got.front().t);
+    EXPECT_GT(first, 0u);
+    EXPECT_EQ(first % kSamplesPerChunk, 0u);
+    EXPECT_EQ(Diff(got, *samples, first, samples->size()), "");
+    EXPECT_TRUE(Read(job, kMinTimestamp, (*samples)[first].t - 1).empty());
+    ExpectReadsMatch(job, *samples, first);
+  }
+  // A restart finds the same chains, cut at the same place.
+  std::vector<Sample> a_before = Read("a", kMinTimestamp, kMaxTimestamp);
+  OpenHead(o);
+  EXPECT_EQ(Diff(Read("a", kMinTimestamp, kMaxTimestamp), a,
+                 a.size() - a_before.size(), a.size()),
+            "");
+  EXPECT_EQ(head_->stats().series, 2);
+}
+
+TEST_F(ChainTest, RetentionByTimeKeepsTheNewerPartOfEachChain) {
+  const int64_t n = 600 * kSamplesPerChunk + 50;  // ~20 h of samples
+  clock_.Set(absl::FromUnixMillis(kStart + n * 1000 + 60000));
+  HeadOptions o = Options();
+  o.max_segment_bytes = 64 << 10;
+  o.retention = absl::Hours(24);
+  OpenHead(o);
+  const std::vector<Sample> a = Generate(1, kStart, n);
+  const std::vector<Sample> b = Generate(2, kStart, n / 2);  // stops early
+  for (size_t i = 0; i < a.size(); i += 5000) {
+    AppendRange(Up("a"), a, i, std::min(a.size(), i + 5000));
+    if (i < b.size()) AppendRange(Up("b"), b, i, std::min(b.size(), i + 5000));
+  }
+  const int files_before = ChunkFileCount();
+  // Ten hours later, the cutoff falls in the middle of "a"'s chain and
+  // after all of "b".
+  clock_.Advance(absl::Hours(14));
+  const Timestamp cutoff = clock_.NowMillis() - 24 * 3600 * 1000;
+  ASSERT_GT(cutoff, b.back().t);
+  ASSERT_THAT(head_->ApplyRetention(), IsOk());
+  EXPECT_LT(ChunkFileCount(), files_before);
+  std::vector<Sample> got = Read("a", kMinTimestamp, kMaxTimestamp);
+  ASSERT_FALSE(got.empty());
+  const size_t first = LowerBound(a, got.front().t);
+  EXPECT_GT(first, 0u);
+  EXPECT_EQ(first % kSamplesPerChunk, 0u);
+  EXPECT_LE(first, LowerBound(a, cutoff));  // nothing newer than it is lost
+  EXPECT_EQ(Diff(got, a, first, a.size()), "");
+  ExpectReadsMatch("a", a, first);
+  // "b" expired entirely: its series is collected.
+  EXPECT_TRUE(Read("b", kMinTimestamp, kMaxTimestamp).empty());
+  EXPECT_EQ(head_->stats().series, 1);
+  EXPECT_EQ(head_->stats().series_removed, 1);
+}
+
+TEST_F(ChainTest, ReplayRebuildsChainsAndAppendsContinueThem) {
+  const int64_t n = 400 * kSamplesPerChunk + 70;
+  clock_.Set(absl::FromUnixMillis(kStart + 2 * n * 1000));
+  HeadOptions o = Options();
+  o.max_segment_bytes = 64 << 10;
+  OpenHead(o);
+  std::vector<std::vector<Sample>> series;
+  for (uint64_t k = 0; k < 3; ++k) series.push_back(Generate(k, kStart, n));
+  const std::vector<std::string> jobs = {"x", "y", "z"};
+  const size_t half = static_cast<size_t>(n / 2);
+  for (size_t k = 0; k < 3; ++k) AppendRange(Up(jobs[k]), series[k], 0, half);
+  // Part of the data only in chunk files and the checkpoint, part in the
+  // WAL after it.
+  ASSERT_THAT(head_->Checkpoint(), IsOk());
+  for (size_t k = 0; k < 3; ++k) {
+    AppendRange(Up(jobs[k]), series[k], half, series[k].size() - 1000);
+  }
+  const size_t bytes = SeriesBytes();
+  OpenHead(o);
+  EXPECT_EQ(head_->stats().series, 3);
+  EXPECT_LE(SeriesBytes(), bytes);
+  for (size_t k = 0; k < 3; ++k) {
+    SCOPED_TRACE(jobs[k]);
+    std::vector<Sample> upto(series[k].begin(), series[k].end() - 1000);
+    ExpectReadsMatch(jobs[k], upto);
+    // Appends after the restart extend the same chain.
+    AppendRange(Up(jobs[k]), series[k], series[k].size() - 1000,
+                series[k].size());
+    ExpectReadsMatch(jobs[k], series[k]);
+  }
+  OpenHead(o);
+  for (size_t k = 0; k < 3; ++k) ExpectReadsMatch(jobs[k], series[k]);
+}
+
+// A series collected by retention and created again has two ids in the WAL
+// and two chains on disk; replay keeps the new one only, as the head showed
+// before the restart (the old data had expired).
+TEST_F(ChainTest, SeriesCreatedAgainReplaysOnlyItsNewChain) {
+  HeadOptions o = Options();
+  o.retention = absl::Hours(2);
+  OpenHead(o);
+  const Timestamp t0 = clock_.NowMillis() - 3600 * 1000;
+  const std::vector<Sample> old_samples =
+      Generate(1, t0, 2 * kSamplesPerChunk + 60);
+  AppendRange(Up("again"), old_samples, 0, old_samples.size());
+  clock_.Advance(absl::Hours(3));
+  const Timestamp t1 = clock_.NowMillis() - 1800 * 1000;
+  // Another series keeps the chunk file alive past the retention pass.
+  const std::vector<Sample> keep = Generate(2, t1, kSamplesPerChunk + 10);
+  AppendRange(Up("keep"), keep, 0, keep.size());
+  ASSERT_THAT(head_->ApplyRetention(), IsOk());
+  ASSERT_EQ(head_->stats().series_removed, 1);
+  const std::vector<Sample> new_samples =
+      Generate(3, t1, 2 * kSamplesPerChunk + 30);
+  AppendRange(Up("again"), new_samples, 0, new_samples.size());
+  EXPECT_EQ(Diff(Read("again", kMinTimestamp, kMaxTimestamp), new_samples, 0,
+                 new_samples.size()),
+            "");
+  OpenHead(o);
+  EXPECT_EQ(head_->stats().series, 2);
+  EXPECT_EQ(Diff(Read("again", kMinTimestamp, kMaxTimestamp), new_samples, 0,
+                 new_samples.size()),
+            "");
+  EXPECT_EQ(
+      Diff(Read("keep", kMinTimestamp, kMaxTimestamp), keep, 0, keep.size()),
+      "");
+  // Appends go on after the new chain.
+  const std::vector<Sample> more =
+      Generate(4, new_samples.back().t + 1000, kSamplesPerChunk);
+  AppendRange(Up("again"), more, 0, more.size());
+  std::vector<Sample> all = new_samples;
+  all.insert(all.end(), more.begin(), more.end());
+  OpenHead(o);
+  EXPECT_EQ(
+      Diff(Read("again", kMinTimestamp, kMaxTimestamp), all, 0, all.size()),
+      "");
+}
+
+// A torn tail of the newest chunk file is cut at replay; the rebuilt chain
+// starts at the newest surviving chunk, never past the cut, and new chunks
+// link to it.
+TEST_F(ChainTest, RepairedChunkFileTailRebuildsTheChainBeforeIt) {
+  const int64_t n = 300 * kSamplesPerChunk;
+  clock_.Set(absl::FromUnixMillis(kStart + 2 * n * 1000));
+  HeadOptions o = Options();
+  o.max_segment_bytes = 64 << 10;
+  OpenHead(o);
+  const std::vector<Sample> samples = Generate(5, kStart, n);
+  AppendRange(Up("t"), samples, 0, samples.size() - 10);
+  // The WAL no longer holds the persisted chunks' samples.
+  ASSERT_THAT(head_->Checkpoint(), IsOk());
+  head_.reset();
+  std::string newest;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/chunks")) {
+    newest = std::max(newest, e.path().string());
+  }
+  const auto size = std::filesystem::file_size(newest);
+  ASSERT_GT(size, 2000u);
+  std::filesystem::resize_file(newest, size - 1000);  // inside a record
+  OpenHead(o);
+  EXPECT_EQ(head_->stats().chunk_file_truncations, 1);
+  // The persisted chunks up to the cut, then a gap (the lost chunks), then
+  // the open chunk the checkpoint kept.
+  std::vector<Sample> got = Read("t", kMinTimestamp, kMaxTimestamp);
+  ASSERT_GT(got.size(), 1000u);
+  size_t kept = 0;
+  while (kept < got.size() && got[kept].t == samples[kept].t) ++kept;
+  EXPECT_EQ(kept % kSamplesPerChunk, 0u);
+  EXPECT_EQ(Diff(std::vector<Sample>(got.begin(), got.begin() + kept), samples,
+                 0, kept),
+            "");
+  const size_t open_from = LowerBound(samples, got[kept].t);
+  EXPECT_GT(open_from, kept);
+  EXPECT_EQ(Diff(std::vector<Sample>(got.begin() + kept, got.end()), samples,
+                 open_from, samples.size() - 10),
+            "");
+  // More chunks after the repair link to the newest surviving one.
+  std::vector<Sample> more =
+      Generate(6, samples.back().t + 1000, 3 * kSamplesPerChunk);
+  AppendRange(Up("t"), more, 0, more.size());
+  OpenHead(o);
+  std::vector<Sample> after = Read("t", kMinTimestamp, kMaxTimestamp);
+  ASSERT_EQ(after.size(), got.size() + more.size());
+  EXPECT_EQ(Diff(std::vector<Sample>(after.begin() + got.size(), after.end()),
+                 more, 0, more.size()),
+            "");
 }
 
 }  // namespace

@@ -293,6 +293,7 @@ TEST_F(CrashTest, KillCyclesKeepEveryAcknowledgedBatch) {
   // Both tails were exercised: chunks were cut and persisted, checkpoints
   // truncated the WAL.
   const std::vector<ChunkRecord> chunks = ChunkRecords(dir + "/chunks");
+  ExpectChainsLinkInWriteOrder(chunks);
   EXPECT_GE(batches, 2 * kSamplesPerChunk + 1);
   EXPECT_GE(chunks.size(), size_t{2 * kSeries});
   EXPECT_GT(totals.reopens_with_checkpoint, 0);

@@ -294,6 +294,7 @@ TEST_F(CrashTest, CorruptChunkFileTail) {
                                               may_be_missing, &missing_after);
       EXPECT_EQ(error, "");
       EXPECT_EQ(missing_after, missing);
+      ExpectChainsLinkInWriteOrder(ChunkRecords(dir + "/chunks"));
       std::cout << sc.name << "/" << c.name << ": dropped " << dropped.size()
                 << " chunk records, " << at_risk
                 << " samples only in pre-checkpoint chunks, " << missing

@@ -22,6 +22,7 @@
 #include <functional>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <random>
 #include <set>
@@ -355,8 +356,16 @@ struct ChunkRecord {
   int64_t offset = 0;
   int64_t end = 0;  // just past the CRC
   uint64_t series_ref = 0;
+  uint64_t prev_ref = 0;  // the series' previous chunk (a ChunkRef), or 0
   Timestamp mint = 0;
   Timestamp maxt = 0;
+
+  // This record's ChunkRef: segment number << 32 | offset.
+  uint64_t ref() const {
+    uint32_t index = 0;
+    EXPECT_TRUE(absl::SimpleAtoi(segment, &index)) << segment;
+    return (uint64_t{index} << 32) | static_cast<uint64_t>(offset);
+  }
 
   bool operator<(const ChunkRecord& o) const {
     return std::tie(segment, offset) < std::tie(o.segment, o.offset);
@@ -376,9 +385,10 @@ inline std::vector<ChunkRecord> ChunkRecords(const std::string& chunk_dir) {
       r.segment = name;
       r.offset = static_cast<int64_t>(off);
       r.series_ref = GetBE(data, off, 8);
-      r.mint = static_cast<Timestamp>(GetBE(data, off + 8, 8));
-      r.maxt = static_cast<Timestamp>(GetBE(data, off + 16, 8));
-      size_t p = off + 25;
+      r.prev_ref = GetBE(data, off + 8, 8);
+      r.mint = static_cast<Timestamp>(GetBE(data, off + 16, 8));
+      r.maxt = static_cast<Timestamp>(GetBE(data, off + 24, 8));
+      size_t p = off + 33;
       uint64_t len = 0;
       for (int shift = 0;; shift += 7) {
         const auto byte = static_cast<uint8_t>(data[p++]);
@@ -392,6 +402,25 @@ inline std::vector<ChunkRecord> ChunkRecords(const std::string& chunk_dir) {
     EXPECT_EQ(off, data.size()) << name;
   }
   return records;
+}
+
+// Every record links back to the record before it in write order for the
+// same series (0 for the series' first), with older times: repairs and
+// replays never leave a link past a cut tail or to another series. Holds
+// while no series was garbage-collected (the crash suites never collect).
+inline void ExpectChainsLinkInWriteOrder(
+    const std::vector<ChunkRecord>& records) {
+  std::map<uint64_t, const ChunkRecord*> last;
+  for (const ChunkRecord& r : records) {
+    const ChunkRecord*& prev = last[r.series_ref];
+    EXPECT_EQ(r.prev_ref, prev == nullptr ? 0 : prev->ref())
+        << "record at " << r.segment << ":" << r.offset << " of series "
+        << r.series_ref;
+    if (prev != nullptr) {
+      EXPECT_LT(prev->maxt, r.mint);
+    }
+    prev = &r;
+  }
 }
 
 class CrashTest : public ::testing::Test {
