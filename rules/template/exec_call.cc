@@ -159,7 +159,12 @@ absl::StatusOr<Value> Executor::ValidateType(const Value& value,
     return Errorf(
         absl::StrCat("invalid value; expected ", ParamTypeName(*type)));
   }
-  if (!type.has_value() || AssignableTo(value, *type)) return value;
+  if (!type.has_value()) return value;
+  // A nil interface{} passed as interface{} is plain nil to the function.
+  if (value.kind() == Value::Kind::kNilIface && *type == ParamType::kAny) {
+    return Value();
+  }
+  if (AssignableTo(value, *type)) return value;
   // One dereference may do: *time.Duration where a time.Duration is wanted.
   if (value.kind() == Value::Kind::kDuration &&
       value.tag() == TypeTag::kDefault && *type == ParamType::kDuration) {
