@@ -80,7 +80,9 @@ absl::StatusOr<promql::Vector> AlertingRule::Eval(
     LabelsBuilder series(sample.metric);
     series.Del(kMetricNameLabel);
     const Labels series_labels = series.Build();
-    const TemplateContext ctx{&series_labels, sample.f, ts};
+    // Templates see the sample's own labels, __name__ included when the
+    // expression kept it (as Prometheus passes smpl.Metric).
+    const TemplateContext ctx{name_, &sample.metric, sample.f, ts};
     auto expand_text = [&](absl::string_view text) {
       return expand ? expand(text, ctx) : std::string(text);
     };

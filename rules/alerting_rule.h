@@ -58,7 +58,8 @@ using QueryFunc = std::function<absl::StatusOr<promql::Vector>(
 // error it returns the text Prometheus stores instead (the error message).
 // Unset: templates are used verbatim.
 struct TemplateContext {
-  const Labels* labels;  // the series' labels, without __name__
+  absl::string_view alert_name;
+  const Labels* labels;  // the sample's labels (with __name__ if kept)
   double value;
   absl::Time ts;
 };

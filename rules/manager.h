@@ -23,7 +23,9 @@ struct ManagerOptions {
   const Clock* clock = nullptr;  // required
   GroupContext context;          // store, query, expand, notify, resend
   // Limits the rule-file check of templates at load time (may be unset).
-  std::function<absl::Status(absl::string_view)> check_template;
+  std::function<absl::Status(absl::string_view alert_name,
+                             absl::string_view text)>
+      check_template;
 };
 
 // Thread-safety: every public method is thread-safe.

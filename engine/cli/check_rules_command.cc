@@ -2,12 +2,15 @@
 
 #include "engine/cli/cli.h"
 #include "rules/rulefile/rule_file.h"
+#include "rules/template_expander.h"
 
 namespace fraisier::cli {
 
 bool CheckRuleFile(const std::string& path, std::ostream& out) {
   out << "Checking " << path << "\n";
-  absl::StatusOr<rules::RuleFileSpec> file = rules::LoadRuleFile(path);
+  rules::RuleFileOptions options;
+  options.check_template = rules::CheckTemplate;
+  absl::StatusOr<rules::RuleFileSpec> file = rules::LoadRuleFile(path, options);
   if (!file.ok()) {
     out << "  FAILED:\n" << file.status().message() << "\n\n";
     return false;

@@ -17,6 +17,7 @@
 #include "rules/notifier/from_rules.h"
 #include "rules/notifier/notifier.h"
 #include "rules/rule_query.h"
+#include "rules/template_expander.h"
 
 namespace fraisier::server {
 
@@ -149,6 +150,13 @@ absl::StatusOr<std::unique_ptr<Services>> Services::Create(
   rules_options.context.query =
       rules::EngineQueryFunc(*state->engine, *deps.head);
   State* raw = state.get();
+  rules_options.context.expand = rules::MakeTemplateExpander(
+      [raw] {
+        return rules::ExpanderSettings{raw->deps.config()->external_labels,
+                                       raw->deps.external_url};
+      },
+      rules_options.context.query);
+  rules_options.check_template = rules::CheckTemplate;
   rules_options.context.notify = [raw](const rules::AlertingRule& rule,
                                        std::vector<rules::Alert> alerts) {
     std::shared_ptr<notifier::Notifier> n = raw->CurrentNotifier();

@@ -140,7 +140,7 @@ void DecodeRule(const YamlNode& node, const RuleFileOptions& options,
   if (rule->is_alert() && options.check_template) {
     auto check = [&](const LabelList& list, const YamlNode* at) {
       for (size_t i = 0; i < list.size(); ++i) {
-        absl::Status s = options.check_template(list[i].second);
+        absl::Status s = options.check_template(rule->alert, list[i].second);
         if (!s.ok()) ctx.Error(at->entries[i].second, s.message());
       }
     };

@@ -76,7 +76,9 @@ struct RuleFileSpec {
 struct RuleFileOptions {
   // Checks one annotation or label template (e.g. that it parses); an error
   // is reported against the template's position. Unset: not checked.
-  std::function<absl::Status(absl::string_view text)> check_template;
+  std::function<absl::Status(absl::string_view alert_name,
+                             absl::string_view text)>
+      check_template;
 };
 
 // Parses and validates `text` read from `path`. On failure the status is

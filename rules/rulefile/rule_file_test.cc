@@ -122,7 +122,7 @@ TEST(RuleFileTest, ReportsEveryErrorWithPositionAndContext) {
 
 TEST(RuleFileTest, TemplatesAreCheckedWhenAskedTo) {
   RuleFileOptions options;
-  options.check_template = [](absl::string_view text) {
+  options.check_template = [](absl::string_view, absl::string_view text) {
     return text.find("{{ bad") != absl::string_view::npos
                ? absl::InvalidArgumentError("template: broken")
                : absl::OkStatus();

@@ -39,7 +39,7 @@ class RulesAlertmanagerTest : public ::testing::Test {
         << "route:\n  receiver: blackhole\n  group_wait: 0s\n"
         << "receivers:\n  - name: blackhole\n";
     StartAlertmanager();
-    std::ofstream(dir_ + "/rules.yml") << R"(groups:
+    std::ofstream(dir_ + "/rules.yml") << R"yaml(groups:
   - name: fraisier
     interval: 1s
     rules:
@@ -49,7 +49,8 @@ class RulesAlertmanagerTest : public ::testing::Test {
         labels: {severity: critical}
         annotations:
           summary: "NATS connection lost"
-)";
+          description: "{{ $labels.server }} reports {{ $value }} ({{ $externalLabels.ruler }})"
+)yaml";
     std::ofstream(dir_ + "/ruler.yml")
         << "global:\n  evaluation_interval: 1s\n"
         << "  external_labels: {ruler: it}\n"
@@ -136,6 +137,7 @@ TEST_F(RulesAlertmanagerTest, FiresResolvesAndSurvivesAnOutage) {
   EXPECT_EQ(alert["labels"]["ruler"], "it");  // external label
   EXPECT_EQ(alert["labels"]["server"], "n1");
   EXPECT_EQ(alert["annotations"]["summary"], "NATS connection lost");
+  EXPECT_EQ(alert["annotations"]["description"], "n1 reports 0 (it)");
   EXPECT_EQ(alert["status"]["state"], "active");
   EXPECT_THAT(alert["generatorURL"].get<std::string>(),
               HasSubstr("/graph?g0.expr=nats_up+%3D%3D+0"));
