@@ -32,6 +32,8 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "engine/base/logging.h"
+#include "engine/server/http_handler_pool.h"
+#include "engine/server/http_url.h"
 
 namespace fraisier::server {
 namespace internal {
@@ -64,52 +66,6 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX decoding; a '%' not followed by two hex digits stays as it is.
-std::string PercentDecode(absl::string_view in, bool plus_as_space) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '%' && i + 2 < in.size()) {
-      const int hi = HexValue(in[i + 1]);
-      const int lo = HexValue(in[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += plus_as_space && c == '+' ? ' ' : c;
-  }
-  return out;
-}
-
-// Appends the decoded pairs of "a=1&b=2" in order ("a" alone: value "").
-void AppendQuery(absl::string_view query,
-                 std::vector<std::pair<std::string, std::string>>* out) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const absl::string_view pair = query.substr(0, amp);
-    query = amp == absl::string_view::npos ? absl::string_view()
-                                           : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    if (eq == absl::string_view::npos) {
-      out->emplace_back(PercentDecode(pair, true), std::string());
-    } else {
-      out->emplace_back(PercentDecode(pair.substr(0, eq), true),
-                        PercentDecode(pair.substr(eq + 1), true));
-    }
-  }
-}
-
 // A bounded set of names for metrics: path parameters collapse.
 std::string RouteName(absl::string_view path) {
   if (absl::StartsWith(path, "/api/v1/label/")) {
@@ -128,98 +84,6 @@ std::string RemoteAddress(const tcp::socket& socket) {
     return std::string();
   }
 }
-
-// The handler threads. A task goes to the thread that went idle last (so
-// the same few threads, with warm caches and malloc arenas, do the work at
-// low load), or waits in a FIFO queue while every thread is busy.
-// Thread-safe.
-class HandlerPool {
- public:
-  // Starts `threads` threads; false (and no thread running) if the system
-  // refused one.
-  bool Start(int threads) {
-    try {
-      for (int i = 0; i < threads; ++i) {
-        threads_.emplace_back([this] { Run(); });
-      }
-      return true;
-    } catch (...) {
-      Join();
-      return false;
-    }
-  }
-
-  void Post(std::function<void()> task) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (idle_.empty()) {
-      tasks_.push_back(std::move(task));
-      return;
-    }
-    Worker* worker = idle_.back();
-    idle_.pop_back();
-    worker->task = std::move(task);
-    // Under the lock: once it is released the worker may run the task and,
-    // if the pool is stopping, return and destroy its Worker.
-    worker->cv.notify_one();
-  }
-
-  // Lets the running tasks finish, drops the queued ones, and joins.
-  void Join() {
-    std::deque<std::function<void()>> dropped;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
-      dropped.swap(tasks_);
-      for (Worker* worker : idle_) worker->cv.notify_one();
-    }
-    for (std::thread& thread : threads_) thread.join();
-    threads_.clear();
-    dropped.clear();
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = false;
-  }
-
- private:
-  struct Worker {
-    std::condition_variable cv;
-    std::function<void()> task;  // set by Post while the worker is idle
-  };
-
-  void Run() {
-    Worker self;
-    for (;;) {
-      std::function<void()> task;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        if (!tasks_.empty() && !stopping_) {
-          task = std::move(tasks_.front());
-          tasks_.pop_front();
-        } else {
-          if (stopping_) return;
-          idle_.push_back(&self);
-          self.cv.wait(lock, [&] { return self.task != nullptr || stopping_; });
-          if (self.task == nullptr) {
-            idle_.erase(std::find(idle_.begin(), idle_.end(), &self));
-            return;
-          }
-          task = std::move(self.task);
-          self.task = nullptr;
-        }
-      }
-      try {
-        task();
-      } catch (...) {
-        FR_LOG(ERROR) << "HTTP handler task threw";
-      }
-    }
-  }
-
-  std::mutex mu_;
-  std::deque<std::function<void()>> tasks_;
-  std::vector<Worker*> idle_;  // a stack: the last one idle is used first
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
-};
 
 }  // namespace
 

@@ -65,10 +65,10 @@ struct WalOptions {
 
 // Counters since Open, for tests, benchmarks and /metrics.
 struct WalMetrics {
-  int64_t commits = 0;        // Log calls that wrote a frame
-  int64_t records = 0;        // records in those commits
-  int64_t bytes_written = 0;  // frame bytes
-  int64_t commit_syncs = 0;   // fsyncs made for commits (group commit)
+  int64_t commits = 0;             // Log calls that wrote a frame
+  int64_t records = 0;             // records in those commits
+  int64_t bytes_written = 0;       // frame bytes
+  int64_t commit_syncs = 0;        // fsyncs made for commits (group commit)
   double commit_sync_seconds = 0;  // time spent in those fsyncs
   int64_t segments_created = 0;
 };
