@@ -39,6 +39,15 @@ int64_t ProcessRssBytes(int pid) {
   return -1;
 }
 
+bool ProcessAlive(int pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat;
+  if (!std::getline(in, stat)) return false;
+  const size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() &&
+         stat[paren + 2] != 'Z' && stat[paren + 2] != 'X';
+}
+
 double OwnCpuSeconds() {
   rusage usage;
   getrusage(RUSAGE_SELF, &usage);

@@ -10,6 +10,8 @@ namespace fraisier::bench {
 
 // utime + stime of a process in seconds, or -1 when it is gone.
 double ProcessCpuSeconds(int pid);
+// True while the process exists and is not a zombie.
+bool ProcessAlive(int pid);
 // VmRSS in bytes, or -1.
 int64_t ProcessRssBytes(int pid);
 // This process's user + system CPU seconds.
