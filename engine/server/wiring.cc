@@ -253,6 +253,10 @@ absl::Status Services::ApplyConfig(const Config& config) {
     FR_LOG(WARNING) << "remote_write_receiver limits changed; they take "
                        "effect after a restart";
   }
+  if (!config.remote_write.empty()) {
+    FR_LOG(WARNING) << "remote_write is configured but not implemented yet: "
+                       "recording-rule results stay in the local store";
+  }
   FR_ASSIGN_OR_RETURN(std::vector<std::string> files, ResolveRuleFiles(config));
   std::string key;
   std::vector<notifier::AlertmanagerEndpoint> endpoints =
