@@ -51,61 +51,6 @@ bool UnderscoreOk(absl::string_view s) {
   return saw != '_';
 }
 
-// Go's strconv.ParseInt(s, 0, 64); nullopt for any error, because Prometheus
-// then retries with ParseFloat and reports only that error.
-std::optional<int64_t> GoParseInt(absl::string_view s) {
-  if (s.empty()) return std::nullopt;
-  bool neg = false;
-  if (s[0] == '+' || s[0] == '-') {
-    neg = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  if (s.empty()) return std::nullopt;
-  const absl::string_view unsigned_text = s;
-  uint64_t base = 10;
-  if (s[0] == '0') {
-    if (s.size() >= 3 && Lower(s[1]) == 'b') {
-      base = 2;
-      s.remove_prefix(2);
-    } else if (s.size() >= 3 && Lower(s[1]) == 'o') {
-      base = 8;
-      s.remove_prefix(2);
-    } else if (s.size() >= 3 && Lower(s[1]) == 'x') {
-      base = 16;
-      s.remove_prefix(2);
-    } else {
-      base = 8;
-      s.remove_prefix(1);
-    }
-  }
-  uint64_t n = 0;
-  bool underscores = false;
-  for (const char c : s) {
-    uint64_t d;
-    if (c == '_') {
-      underscores = true;
-      continue;
-    } else if (IsDigit(c)) {
-      d = c - '0';
-    } else if (Lower(c) >= 'a' && Lower(c) <= 'z') {
-      d = Lower(c) - 'a' + 10;
-    } else {
-      return std::nullopt;
-    }
-    if (d >= base) return std::nullopt;
-    if (n > (std::numeric_limits<uint64_t>::max() - d) / base) {
-      return std::nullopt;
-    }
-    n = n * base + d;
-  }
-  if (underscores && !UnderscoreOk(unsigned_text)) return std::nullopt;
-  constexpr uint64_t kCutoff = uint64_t{1} << 63;
-  if (!neg && n >= kCutoff) return std::nullopt;
-  if (neg && n > kCutoff) return std::nullopt;
-  if (neg) return static_cast<int64_t>(~n + 1);
-  return static_cast<int64_t>(n);
-}
-
 // Go's strconv.special: "inf", "infinity" (optionally signed) and "nan", any
 // case. Returns the number of bytes matched, 0 when nothing matched.
 size_t GoSpecial(absl::string_view s, double* value) {
@@ -333,6 +278,65 @@ size_t UnquoteChar(absl::string_view s, char quote, std::string* out) {
 }
 
 }  // namespace
+
+std::optional<uint64_t> GoParseUint(absl::string_view s) {
+  if (s.empty()) return std::nullopt;
+  const absl::string_view s0 = s;
+  int base = 10;
+  if (s[0] == '0') {
+    if (s.size() >= 3 && Lower(s[1]) == 'b') {
+      base = 2;
+      s.remove_prefix(2);
+    } else if (s.size() >= 3 && Lower(s[1]) == 'o') {
+      base = 8;
+      s.remove_prefix(2);
+    } else if (s.size() >= 3 && Lower(s[1]) == 'x') {
+      base = 16;
+      s.remove_prefix(2);
+    } else {
+      base = 8;
+      s.remove_prefix(1);
+    }
+  }
+  bool underscores = false;
+  uint64_t n = 0;
+  for (char c : s) {
+    int d;
+    if (c == '_') {
+      underscores = true;
+      continue;
+    }
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (Lower(c) >= 'a' && Lower(c) <= 'z') {
+      d = Lower(c) - 'a' + 10;
+    } else {
+      return std::nullopt;
+    }
+    if (d >= base) return std::nullopt;
+    if (n > (std::numeric_limits<uint64_t>::max() - d) / base) {
+      return std::nullopt;  // range error
+    }
+    n = n * base + d;
+  }
+  if (underscores && !UnderscoreOk(s0)) return std::nullopt;
+  return n;
+}
+
+std::optional<int64_t> GoParseInt(absl::string_view s) {
+  if (s.empty()) return std::nullopt;
+  bool neg = false;
+  if (s[0] == '+' || s[0] == '-') {
+    neg = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  const std::optional<uint64_t> u = GoParseUint(s);
+  if (!u.has_value()) return std::nullopt;
+  constexpr uint64_t kCutoff = uint64_t{1} << 63;
+  if (!neg && *u >= kCutoff) return std::nullopt;
+  if (neg && *u > kCutoff) return std::nullopt;
+  return neg ? static_cast<int64_t>(~*u + 1) : static_cast<int64_t>(*u);
+}
 
 absl::StatusOr<double> ParseNumber(absl::string_view text) {
   if (const std::optional<int64_t> n = GoParseInt(text); n.has_value()) {

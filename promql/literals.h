@@ -4,6 +4,7 @@
 #define PROMQL_LITERALS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -17,6 +18,13 @@ namespace fraisier::promql {
 // (1e3, .5, 0x1p-2, Inf, NaN, case-insensitive). Error:
 // `error parsing number: strconv.ParseFloat: parsing "...": invalid syntax`.
 absl::StatusOr<double> ParseNumber(absl::string_view text);
+
+// Go's strconv.ParseInt(s, 0, 64) and ParseUint(s, 0, 64): base prefixes
+// 0b 0o 0x and a bare leading 0 (octal), underscores between digits only
+// with a prefix; nullopt on any error (callers fall back to ParseFloat or
+// report their own message).
+std::optional<int64_t> GoParseInt(absl::string_view s);
+std::optional<uint64_t> GoParseUint(absl::string_view s);
 
 // Go's strconv.ParseFloat(text, 64) alone, without ParseNumber's integer
 // prefixes: decimal or hex-with-exponent mantissas, `_` between digits, Inf,

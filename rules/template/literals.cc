@@ -20,36 +20,6 @@ absl::Status InvalidSyntax() {
   return absl::InvalidArgumentError("invalid syntax");
 }
 
-// strconv's underscoreOK: underscores only between digits (or after a base
-// prefix).
-bool UnderscoreOk(absl::string_view s) {
-  char saw = '^';
-  size_t i = 0;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
-  bool hex = false;
-  if (s.size() >= 2 && s[0] == '0' &&
-      (Lower(s[1]) == 'b' || Lower(s[1]) == 'o' || Lower(s[1]) == 'x')) {
-    i = 2;
-    saw = '0';
-    hex = Lower(s[1]) == 'x';
-  }
-  for (; i < s.size(); ++i) {
-    if ((s[i] >= '0' && s[i] <= '9') ||
-        (hex && Lower(s[i]) >= 'a' && Lower(s[i]) <= 'f')) {
-      saw = '0';
-      continue;
-    }
-    if (s[i] == '_') {
-      if (saw != '0') return false;
-      saw = '_';
-      continue;
-    }
-    if (saw == '_') return false;
-    saw = '!';
-  }
-  return saw != '_';
-}
-
 // One character of a character constant (strconv.UnquoteChar with quote
 // '\''): the rune and the bytes used, or 0 bytes for invalid syntax.
 size_t UnquoteRune(absl::string_view s, char32_t* rune) {
@@ -133,65 +103,6 @@ size_t UnquoteRune(absl::string_view s, char32_t* rune) {
 }
 
 }  // namespace
-
-std::optional<uint64_t> GoParseUint(absl::string_view s) {
-  if (s.empty()) return std::nullopt;
-  const absl::string_view s0 = s;
-  int base = 10;
-  if (s[0] == '0') {
-    if (s.size() >= 3 && Lower(s[1]) == 'b') {
-      base = 2;
-      s.remove_prefix(2);
-    } else if (s.size() >= 3 && Lower(s[1]) == 'o') {
-      base = 8;
-      s.remove_prefix(2);
-    } else if (s.size() >= 3 && Lower(s[1]) == 'x') {
-      base = 16;
-      s.remove_prefix(2);
-    } else {
-      base = 8;
-      s.remove_prefix(1);
-    }
-  }
-  bool underscores = false;
-  uint64_t n = 0;
-  for (char c : s) {
-    int d;
-    if (c == '_') {
-      underscores = true;
-      continue;
-    }
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if (Lower(c) >= 'a' && Lower(c) <= 'z') {
-      d = Lower(c) - 'a' + 10;
-    } else {
-      return std::nullopt;
-    }
-    if (d >= base) return std::nullopt;
-    if (n > (std::numeric_limits<uint64_t>::max() - d) / base) {
-      return std::nullopt;  // range error
-    }
-    n = n * base + d;
-  }
-  if (underscores && !UnderscoreOk(s0)) return std::nullopt;
-  return n;
-}
-
-std::optional<int64_t> GoParseInt(absl::string_view s) {
-  if (s.empty()) return std::nullopt;
-  bool neg = false;
-  if (s[0] == '+' || s[0] == '-') {
-    neg = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  const std::optional<uint64_t> u = GoParseUint(s);
-  if (!u.has_value()) return std::nullopt;
-  constexpr uint64_t kCutoff = uint64_t{1} << 63;
-  if (!neg && *u >= kCutoff) return std::nullopt;
-  if (neg && *u > kCutoff) return std::nullopt;
-  return neg ? static_cast<int64_t>(~*u + 1) : static_cast<int64_t>(*u);
-}
 
 absl::StatusOr<std::string> GoUnquote(absl::string_view quoted) {
   if (quoted.size() >= 2 && quoted.front() == '`' && quoted.back() == '`') {

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "promql/literals.h"
 #include "rules/template/ast.h"
 #include "rules/template/lexer.h"
 
@@ -25,9 +26,9 @@ absl::StatusOr<NumberInfo> ParseNumberLiteral(absl::string_view text,
 // Error: "invalid syntax".
 absl::StatusOr<std::string> GoUnquote(absl::string_view quoted);
 
-// strconv.ParseInt(s, 0, 64) / ParseUint(s, 0, 64): nullopt on any error.
-std::optional<int64_t> GoParseInt(absl::string_view s);
-std::optional<uint64_t> GoParseUint(absl::string_view s);
+// strconv.ParseInt(s, 0, 64) / ParseUint(s, 0, 64), shared with PromQL.
+using promql::GoParseInt;
+using promql::GoParseUint;
 
 }  // namespace fraisier::rules::templates
 
