@@ -8,7 +8,10 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "engine/base/status_macros.h"
 #include "engine/model/validation.h"
 #include "promql/evaluator.h"
@@ -51,15 +54,19 @@ double Quantile(double q, std::vector<double> values) {
   return values[lower] * (1 - weight) + values[upper] * weight;
 }
 
-Labels GroupLabels(const Labels& metric, const AggregateExpr& a) {
-  LabelsBuilder b(metric);
-  if (a.without) {
-    b.Del("__name__");
-    for (const std::string& name : a.grouping) b.Del(name);
-  } else {
-    b.Keep(a.grouping);
+// Whether label `name` is part of the group key of `a`.
+bool InGroupKey(absl::string_view name, const AggregateExpr& a) {
+  const bool listed =
+      std::find(a.grouping.begin(), a.grouping.end(), name) != a.grouping.end();
+  return a.without ? !listed && name != kMetricNameLabel : listed;
+}
+
+uint64_t HashLabelViews(absl::Span<const Label> labels) {
+  uint64_t h = labels.size();
+  for (const Label& l : labels) {
+    h = absl::HashOf(h, l.name, l.value);
   }
-  return b.Build();
+  return h;
 }
 
 struct Group {
@@ -87,13 +94,25 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a) {
   }
   FR_ASSIGN_OR_RETURN(EvalValue inner, Eval(*a.expr));
   Matrix& m = std::get<Matrix>(inner);
-  // Group membership is per series, computed once.
-  std::vector<Labels> group_labels(m.size());
+  // Group membership is per series, computed once, from views of each
+  // series' key labels (all in one buffer): a Labels is built per group,
+  // not per series.
+  std::vector<Label> key_views;
+  std::vector<size_t> key_begin(m.size() + 1, 0);
   std::vector<uint64_t> group_hash(m.size());
   for (size_t i = 0; i < m.size(); ++i) {
-    group_labels[i] = GroupLabels(m[i].metric, a);
-    group_hash[i] = group_labels[i].Hash();
+    key_begin[i] = key_views.size();
+    for (const Label l : m[i].metric) {
+      if (InGroupKey(l.name, a)) key_views.push_back(l);
+    }
+    key_begin[i + 1] = key_views.size();
   }
+  const auto key_of = [&](size_t i) {
+    return absl::MakeConstSpan(key_views).subspan(
+        key_begin[i], key_begin[i + 1] - key_begin[i]);
+  };
+  for (size_t i = 0; i < m.size(); ++i)
+    group_hash[i] = HashLabelViews(key_of(i));
   const bool by_name =
       !a.without && std::find(a.grouping.begin(), a.grouping.end(),
                               "__name__") != a.grouping.end();
@@ -111,16 +130,28 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a) {
   std::vector<Group> groups;
   std::vector<size_t> group_of(m.size());
   {
-    absl::flat_hash_map<uint64_t, std::vector<size_t>> by_hash;
+    // group id -> a member whose key views stand for the group's key.
+    std::vector<size_t> representative;
+    absl::flat_hash_map<uint64_t, absl::InlinedVector<size_t, 1>> by_hash;
+    std::vector<LabelPair> pairs;
     for (size_t i = 0; i < m.size(); ++i) {
-      std::vector<size_t>& slots = by_hash[group_hash[i]];
+      auto& slots = by_hash[group_hash[i]];
+      const absl::Span<const Label> key = key_of(i);
       size_t id = groups.size();
       for (size_t g : slots) {
-        if (groups[g].labels == group_labels[i]) id = g;
+        const absl::Span<const Label> other = key_of(representative[g]);
+        if (std::equal(key.begin(), key.end(), other.begin(), other.end())) {
+          id = g;
+          break;
+        }
       }
       if (id == groups.size()) {
         slots.push_back(id);
-        groups.push_back(Group{group_labels[i], {}});
+        representative.push_back(i);
+        pairs.clear();
+        for (const Label& l : key) pairs.emplace_back(l.name, l.value);
+        // A subset of a sorted, unique label set is sorted and unique too.
+        groups.push_back(Group{Labels::FromSortedUnique(pairs), {}});
       }
       group_of[i] = id;
     }

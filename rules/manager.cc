@@ -1,5 +1,6 @@
 #include "rules/manager.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "absl/strings/str_join.h"
@@ -8,7 +9,12 @@
 
 namespace fraisier::rules {
 
-Manager::Manager(ManagerOptions options) : options_(std::move(options)) {}
+Manager::Manager(ManagerOptions options)
+    : options_(std::move(options)),
+      slots_(options_.max_concurrent_groups > 0
+                 ? options_.max_concurrent_groups
+                 : static_cast<int>(
+                       std::max(1u, std::thread::hardware_concurrency()))) {}
 
 Manager::~Manager() { Stop(); }
 
@@ -77,7 +83,10 @@ void Manager::EvaluateOne(Group& group, absl::Time* next, absl::Time now) {
   const int64_t behind = (now - *next) / interval;
   if (behind > 0) group.missed_iterations.fetch_add(behind);
   const absl::Time ts = *next + behind * interval;
-  group.Eval(ts, options_.context);
+  {
+    EvaluationSlots::Hold slot(slots_);
+    group.Eval(ts, options_.context);
+  }
   *next = ts + interval;
 }
 

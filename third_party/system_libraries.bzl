@@ -40,6 +40,8 @@ _LIBRARIES = {
     "curl": (["libcurl"], "libcurl4-openssl-dev"),
     "httplib": (["cpp-httplib"], "libcpp-httplib-dev"),
     "nlohmann_json": (["nlohmann_json"], "nlohmann-json3-dev"),
+    # The service's allocator (docs/decisions.md, "Memory allocator").
+    "jemalloc": (["jemalloc"], "libjemalloc-dev"),
 }
 
 # Libraries without a .pc file: name -> (linkopts, a header that must exist,

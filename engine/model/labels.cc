@@ -1,7 +1,10 @@
 #include "engine/model/labels.h"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 
+#include "absl/container/inlined_vector.h"
 #include "engine/model/go_quote.h"
 #include "engine/model/xxhash.h"
 
@@ -37,12 +40,19 @@ void AppendLabelName(absl::string_view name, std::string* out) {
 }
 
 Label Labels::LabelAt(const Rep& rep, size_t i) {
-  const size_t name_begin = i == 0 ? 0 : rep.ends[2 * i - 1] + 1;
-  const size_t name_end = rep.ends[2 * i];
-  const size_t value_end = rep.ends[2 * i + 1];
-  const absl::string_view data(rep.data);
-  return Label{data.substr(name_begin, name_end - name_begin),
-               data.substr(name_end + 1, value_end - name_end - 1)};
+  const uint32_t* ends = rep.ends();
+  const size_t name_begin = i == 0 ? 0 : ends[2 * i - 1] + 1;
+  const size_t name_end = ends[2 * i];
+  const size_t value_end = ends[2 * i + 1];
+  const char* data = rep.data();
+  return Label{
+      absl::string_view(data + name_begin, name_end - name_begin),
+      absl::string_view(data + name_end + 1, value_end - name_end - 1)};
+}
+
+void Labels::Free(const Rep* rep) {
+  rep->~Rep();
+  ::operator delete(const_cast<Rep*>(rep));
 }
 
 Label Labels::operator[](size_t i) const { return LabelAt(*rep_, i); }
@@ -50,23 +60,32 @@ Label Labels::operator[](size_t i) const { return LabelAt(*rep_, i); }
 Labels Labels::FromSortedUnique(absl::Span<const LabelPair> pairs) {
   Labels labels;
   if (pairs.empty()) return labels;
-  auto rep = std::make_shared<Rep>();
   size_t total = 0;
   for (const LabelPair& p : pairs) {
     total += p.first.size() + p.second.size() + 2;
   }
-  rep->data.reserve(total);
-  rep->ends.reserve(2 * pairs.size());
-  for (const LabelPair& p : pairs) {
-    rep->data.append(p.first.data(), p.first.size());
-    rep->ends.push_back(rep->data.size());
-    rep->data.push_back(kSeparator);
-    rep->data.append(p.second.data(), p.second.size());
-    rep->ends.push_back(rep->data.size());
-    rep->data.push_back(kSeparator);
+  const size_t n = pairs.size();
+  void* memory = ::operator new(sizeof(Rep) + 2 * n * sizeof(uint32_t) + total);
+  Rep* rep = new (memory) Rep;
+  rep->refs.store(1, std::memory_order_relaxed);
+  rep->num_labels = static_cast<uint32_t>(n);
+  rep->data_size = static_cast<uint32_t>(total);
+  uint32_t* ends = const_cast<uint32_t*>(rep->ends());
+  char* data = const_cast<char*>(rep->data());
+  size_t at = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const LabelPair& p = pairs[i];
+    memcpy(data + at, p.first.data(), p.first.size());
+    at += p.first.size();
+    ends[2 * i] = static_cast<uint32_t>(at);
+    data[at++] = kSeparator;
+    memcpy(data + at, p.second.data(), p.second.size());
+    at += p.second.size();
+    ends[2 * i + 1] = static_cast<uint32_t>(at);
+    data[at++] = kSeparator;
   }
-  rep->hash = XxHash64(rep->data);
-  labels.rep_ = std::move(rep);
+  rep->hash = XxHash64(rep->bytes());
+  labels.rep_ = rep;
   return labels;
 }
 
@@ -137,7 +156,7 @@ uint64_t Labels::Hash() const {
 
 std::string Labels::ToString() const {
   std::string out;
-  out.reserve(rep_ == nullptr ? 2 : rep_->data.size() + 4 * size() + 2);
+  out.reserve(rep_ == nullptr ? 2 : rep_->data_size + 4 * size() + 2);
   out.push_back('{');
   bool first = true;
   for (const Label l : *this) {
@@ -169,9 +188,11 @@ int Labels::Compare(const Labels& a, const Labels& b) {
 bool operator==(const Labels& a, const Labels& b) {
   if (a.rep_ == b.rep_) return true;
   if (a.size() != b.size() || a.Hash() != b.Hash()) return false;
-  // Both non-empty here. Offsets matter too: {a="bc"} and {ab="c"} share
-  // their bytes but not their boundaries.
-  return a.rep_->data == b.rep_->data && a.rep_->ends == b.rep_->ends;
+  // Both non-empty here. The boundaries are compared too: a value may hold
+  // the 0xFF separator byte (label_replace can put any bytes there).
+  return a.rep_->bytes() == b.rep_->bytes() &&
+         std::equal(a.rep_->ends(), a.rep_->ends() + 2 * a.rep_->num_labels,
+                    b.rep_->ends());
 }
 
 void LabelsBuilder::Reset(const Labels& base) {
@@ -210,9 +231,22 @@ LabelsBuilder& LabelsBuilder::Set(absl::string_view name,
   return *this;
 }
 
+template <typename Pred>
+void LabelsBuilder::FilterBase(Pred keep) {
+  absl::InlinedVector<LabelPair, 16> kept;
+  for (const Label l : base_) {
+    if (keep(l.name)) kept.emplace_back(l.name, l.value);
+  }
+  base_ = Labels::FromSortedUnique(kept);
+}
+
 LabelsBuilder& LabelsBuilder::Del(absl::string_view name) {
-  if (!materialized_ && !base_.Has(name)) return *this;
-  Materialize();
+  if (!materialized_) {
+    if (base_.Has(name)) {
+      FilterBase([name](absl::string_view n) { return n != name; });
+    }
+    return *this;
+  }
   auto it = LowerBound(name);
   if (it != entries_.end() && it->first == name) entries_.erase(it);
   return *this;
@@ -227,7 +261,10 @@ LabelsBuilder& LabelsBuilder::Keep(absl::Span<const absl::string_view> names) {
                   [&kept](const Label l) { return kept(l.name); })) {
     return *this;
   }
-  Materialize();
+  if (!materialized_) {
+    FilterBase(kept);
+    return *this;
+  }
   entries_.erase(
       std::remove_if(entries_.begin(), entries_.end(),
                      [&kept](const Entry& e) { return !kept(e.first); }),

@@ -2,6 +2,7 @@
 #ifndef ENGINE_MODEL_LABELS_H_
 #define ENGINE_MODEL_LABELS_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -83,6 +84,23 @@ class Labels {
   };
 
   Labels() = default;
+  Labels(const Labels& other) : rep_(other.rep_) { Ref(rep_); }
+  Labels(Labels&& other) noexcept : rep_(other.rep_) { other.rep_ = nullptr; }
+  Labels& operator=(const Labels& other) {
+    Ref(other.rep_);
+    Unref(rep_);
+    rep_ = other.rep_;
+    return *this;
+  }
+  Labels& operator=(Labels&& other) noexcept {
+    if (this != &other) {
+      Unref(rep_);
+      rep_ = other.rep_;
+      other.rep_ = nullptr;
+    }
+    return *this;
+  }
+  ~Labels() { Unref(rep_); }
 
   // Sorts by name; for a repeated name the last pair wins, and a label whose
   // (winning) value is empty is dropped, matching LabelsBuilder::Set.
@@ -91,12 +109,16 @@ class Labels {
   static Labels FromPairs(
       const std::vector<std::pair<std::string, std::string>>& pairs);
 
-  size_t size() const { return rep_ == nullptr ? 0 : rep_->ends.size() / 2; }
+  // Requires `pairs` sorted by name, names unique, values non-empty (as a
+  // store's series already are); skips the sorting FromPairs does.
+  static Labels FromSortedUnique(absl::Span<const LabelPair> pairs);
+
+  size_t size() const { return rep_ == nullptr ? 0 : rep_->num_labels; }
   bool empty() const { return size() == 0; }
   // Requires i < size().
   Label operator[](size_t i) const;
-  Iterator begin() const { return Iterator(rep_.get(), 0); }
-  Iterator end() const { return Iterator(rep_.get(), size()); }
+  Iterator begin() const { return Iterator(rep_, 0); }
+  Iterator end() const { return Iterator(rep_, size()); }
 
   // The value of `name`, or "" when absent.
   absl::string_view Get(absl::string_view name) const;
@@ -129,23 +151,43 @@ class Labels {
  private:
   friend class LabelsBuilder;
 
+  // One allocation per distinct label set: this header, then
+  // uint32_t ends[2 * num_labels] and char data[data_size]. ends[2i] is the
+  // end of name i in data, ends[2i+1] the end of value i; each is followed
+  // by one 0xFF separator. Copies of a Labels share it by reference count.
   struct Rep {
-    // ends[2i] is the end of name i, ends[2i+1] the end of value i; each
-    // is followed by one 0xFF separator in `data`.
-    std::vector<size_t> ends;
-    std::string data;
-    uint64_t hash = 0;
+    mutable std::atomic<uint32_t> refs;
+    uint32_t num_labels;
+    uint32_t data_size;
+    uint64_t hash;
+
+    const uint32_t* ends() const {
+      return reinterpret_cast<const uint32_t*>(this + 1);
+    }
+    const char* data() const {
+      return reinterpret_cast<const char*>(ends() + 2 * num_labels);
+    }
+    absl::string_view bytes() const { return {data(), data_size}; }
   };
 
+  static void Ref(const Rep* rep) {
+    if (rep != nullptr) rep->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  static void Unref(const Rep* rep) {
+    if (rep != nullptr &&
+        rep->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      Free(rep);
+    }
+  }
+  static void Free(const Rep* rep);
+
   static Label LabelAt(const Rep& rep, size_t i);
-  // Requires `pairs` sorted by name, names unique, values non-empty.
-  static Labels FromSortedUnique(absl::Span<const LabelPair> pairs);
   // Sorts and deduplicates `pairs` in place, then builds.
   static Labels FromUnsorted(std::vector<LabelPair>& pairs);
   // Index of `name`, or size() when absent.
   size_t Find(absl::string_view name) const;
 
-  std::shared_ptr<const Rep> rep_;
+  const Rep* rep_ = nullptr;
 };
 
 // Appends a label name as Prometheus prints it in label sets and matchers:
@@ -194,6 +236,10 @@ class LabelsBuilder {
   using Entry = std::pair<std::string, std::string>;
   // Copies base_ into entries_ before the first change.
   void Materialize();
+  // Before materializing: replaces base_ by its labels for which `keep`
+  // is true, in one allocation.
+  template <typename Pred>
+  void FilterBase(Pred keep);
   std::vector<Entry>::iterator LowerBound(absl::string_view name);
 
   Labels base_;

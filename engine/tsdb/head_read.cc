@@ -7,31 +7,41 @@
 #include <string>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "engine/tsdb/head.h"
 
 namespace fraisier::tsdb {
 namespace {
 
 // One chunk of a series snapshot: either a persisted chunk (kept readable
-// by its handle) or a copy of the open chunk's bytes.
+// by its handle) or a copy of the open chunk's bytes, kept in the Select's
+// arena (one buffer for every series, so a Select allocates per result
+// rather than per series).
 struct ChunkSnapshot {
   Timestamp min_time = 0;
   Timestamp max_time = 0;
   ChunkHandle handle;      // persisted chunks
-  std::string open_bytes;  // the open chunk
+  size_t open_offset = 0;  // the open chunk: where its copy is in the arena
+  size_t open_size = 0;    // 0 for persisted chunks
 
-  absl::string_view bytes() const {
-    return open_bytes.empty() ? handle.bytes() : absl::string_view(open_bytes);
+  absl::string_view bytes(const std::string& arena) const {
+    return open_size == 0
+               ? handle.bytes()
+               : absl::string_view(arena).substr(open_offset, open_size);
   }
 };
 
 // Walks a series' chunks in order, restricted to [mint, maxt].
-// Not thread-safe; the chunks must outlive the iterator.
+// Not thread-safe; the chunks and the arena must outlive the iterator.
 class ChunkSeriesIterator final : public storage::SampleIterator {
  public:
-  ChunkSeriesIterator(const std::vector<ChunkSnapshot>* chunks, Timestamp mint,
-                      Timestamp maxt)
-      : chunks_(chunks), mint_(mint), maxt_(maxt), it_(absl::string_view()) {}
+  ChunkSeriesIterator(absl::Span<const ChunkSnapshot> chunks,
+                      const std::string* arena, Timestamp mint, Timestamp maxt)
+      : chunks_(chunks),
+        arena_(arena),
+        mint_(mint),
+        maxt_(maxt),
+        it_(absl::string_view()) {}
 
   bool Next() override {
     if (done_) return false;
@@ -49,7 +59,7 @@ class ChunkSeriesIterator final : public storage::SampleIterator {
     if (has_current_ && current_.t >= t) return true;
     // Skip whole chunks that end before t.
     size_t i = started_ ? index_ : 0;
-    while (i < chunks_->size() && (*chunks_)[i].max_time < t) ++i;
+    while (i < chunks_.size() && chunks_[i].max_time < t) ++i;
     if (!started_ || i != index_) {
       started_ = true;
       if (!OpenChunk(i)) return false;
@@ -67,11 +77,11 @@ class ChunkSeriesIterator final : public storage::SampleIterator {
  private:
   bool OpenChunk(size_t i) {
     index_ = i;
-    if (i >= chunks_->size()) {
+    if (i >= chunks_.size()) {
       done_ = true;
       return false;
     }
-    it_ = XorIterator((*chunks_)[i].bytes());
+    it_ = XorIterator(chunks_[i].bytes(*arena_));
     return true;
   }
   bool Check() {
@@ -89,7 +99,8 @@ class ChunkSeriesIterator final : public storage::SampleIterator {
     return false;
   }
 
-  const std::vector<ChunkSnapshot>* chunks_;
+  absl::Span<const ChunkSnapshot> chunks_;
+  const std::string* arena_;
   Timestamp mint_;
   Timestamp maxt_;
   XorIterator it_;
@@ -134,35 +145,57 @@ void CollectChain(const ChunkFiles& files, ChunkRef newest, Timestamp mint,
   std::reverse(out->begin() + static_cast<std::ptrdiff_t>(first), out->end());
 }
 
+// What one Select returns: every series' labels and chunk snapshots in
+// flat arrays, the open chunks' bytes in one arena.
+struct SelectResult {
+  struct Entry {
+    Labels labels;
+    size_t first_chunk;
+    size_t num_chunks;
+  };
+  std::vector<Entry> series;
+  std::vector<ChunkSnapshot> chunks;
+  std::string arena;
+};
+
 class HeadSeries final : public storage::Series {
  public:
-  HeadSeries(Labels labels, std::vector<ChunkSnapshot> chunks, Timestamp mint,
-             Timestamp maxt)
-      : labels_(std::move(labels)),
-        chunks_(std::move(chunks)),
-        mint_(mint),
-        maxt_(maxt) {}
-  const Labels& labels() const override { return labels_; }
+  HeadSeries(const SelectResult* result, Timestamp mint, Timestamp maxt)
+      : result_(result), mint_(mint), maxt_(maxt) {}
+  void Point(size_t index) { entry_ = &result_->series[index]; }
+  const Labels& labels() const override { return entry_->labels; }
   std::unique_ptr<storage::SampleIterator> Iterator() const override {
-    return std::make_unique<ChunkSeriesIterator>(&chunks_, mint_, maxt_);
+    return std::make_unique<ChunkSeriesIterator>(
+        absl::MakeConstSpan(result_->chunks)
+            .subspan(entry_->first_chunk, entry_->num_chunks),
+        &result_->arena, mint_, maxt_);
   }
 
  private:
-  Labels labels_;
-  std::vector<ChunkSnapshot> chunks_;
+  const SelectResult* result_;
+  const SelectResult::Entry* entry_ = nullptr;
   Timestamp mint_;
   Timestamp maxt_;
 };
 
 class HeadSeriesSet final : public storage::SeriesSet {
  public:
-  explicit HeadSeriesSet(std::vector<std::unique_ptr<HeadSeries>> series)
-      : series_(std::move(series)) {}
-  bool Next() override { return ++index_ < series_.size(); }
-  const storage::Series& At() const override { return *series_[index_]; }
+  HeadSeriesSet(SelectResult result, std::vector<uint32_t> order,
+                Timestamp mint, Timestamp maxt)
+      : result_(std::move(result)),
+        order_(std::move(order)),
+        current_(&result_, mint, maxt) {}
+  bool Next() override {
+    if (++index_ >= result_.series.size()) return false;
+    current_.Point(order_.empty() ? index_ : order_[index_]);
+    return true;
+  }
+  const storage::Series& At() const override { return current_; }
 
  private:
-  std::vector<std::unique_ptr<HeadSeries>> series_;
+  const SelectResult result_;
+  const std::vector<uint32_t> order_;  // empty: result order
+  HeadSeries current_;
   size_t index_ = static_cast<size_t>(-1);
 };
 
@@ -178,12 +211,12 @@ class HeadQuerier final : public storage::Querier {
       bool sorted, const storage::SelectHints* hints,
       absl::Span<const Matcher> matchers) override {
     std::vector<uint32_t> ids = head_->index_.Select(matchers);
-    std::vector<std::unique_ptr<HeadSeries>> out;
-    out.reserve(ids.size());
-    std::vector<ChunkSnapshot> chunks;
+    SelectResult result;
+    result.series.reserve(ids.size());
+    result.chunks.reserve(ids.size());
     for (uint32_t id : ids) {
       Labels labels;
-      chunks.clear();
+      const size_t first_chunk = result.chunks.size();
       ChunkRef newest = 0;
       {
         std::lock_guard<std::mutex> lock(head_->SeriesLock(id));
@@ -198,32 +231,45 @@ class HeadQuerier final : public storage::Querier {
           ChunkSnapshot snap;
           snap.min_time = s->open.min_time();
           snap.max_time = s->open.max_time();
-          snap.open_bytes = std::string(s->open.bytes());
-          chunks.push_back(std::move(snap));
+          const absl::string_view bytes = s->open.bytes();
+          snap.open_offset = result.arena.size();
+          snap.open_size = bytes.size();
+          result.arena.append(bytes.data(), bytes.size());
+          result.chunks.push_back(std::move(snap));
         }
-        if (newest == 0 && chunks.empty()) continue;
+        if (newest == 0 && result.chunks.size() == first_chunk) continue;
         labels = SeriesLabels(*s, head_->symbols_);
       }
       // The chain on disk is immutable and the snapshot above fixed where
       // it starts, so the walk needs no lock; appends may go on meanwhile.
       // Its chunks go before the open one.
       if (newest != 0) {
-        const size_t num_open = chunks.size();
-        CollectChain(*head_->chunk_files_, newest, mint_, maxt_, &chunks);
-        std::rotate(chunks.begin(),
-                    chunks.begin() + static_cast<std::ptrdiff_t>(num_open),
-                    chunks.end());
+        const size_t num_open = result.chunks.size() - first_chunk;
+        CollectChain(*head_->chunk_files_, newest, mint_, maxt_,
+                     &result.chunks);
+        std::rotate(
+            result.chunks.begin() + static_cast<std::ptrdiff_t>(first_chunk),
+            result.chunks.begin() +
+                static_cast<std::ptrdiff_t>(first_chunk + num_open),
+            result.chunks.end());
       }
-      if (chunks.empty()) continue;
-      out.push_back(std::make_unique<HeadSeries>(
-          std::move(labels), std::move(chunks), mint_, maxt_));
+      const size_t num_chunks = result.chunks.size() - first_chunk;
+      if (num_chunks == 0) continue;
+      result.series.push_back({std::move(labels), first_chunk, num_chunks});
     }
+    std::vector<uint32_t> order;
     if (sorted) {
-      std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-        return Labels::Compare(a->labels(), b->labels()) < 0;
+      order.resize(result.series.size());
+      for (size_t i = 0; i < order.size(); ++i) {
+        order[i] = static_cast<uint32_t>(i);
+      }
+      std::sort(order.begin(), order.end(), [&result](uint32_t a, uint32_t b) {
+        return Labels::Compare(result.series[a].labels,
+                               result.series[b].labels) < 0;
       });
     }
-    return std::make_unique<HeadSeriesSet>(std::move(out));
+    return std::make_unique<HeadSeriesSet>(std::move(result), std::move(order),
+                                           mint_, maxt_);
   }
 
   absl::StatusOr<std::vector<std::string>> LabelValues(

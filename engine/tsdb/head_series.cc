@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
+
 namespace fraisier::tsdb {
 
 std::unique_ptr<uint32_t[]> InternLabels(const Labels& labels,
@@ -17,13 +19,14 @@ std::unique_ptr<uint32_t[]> InternLabels(const Labels& labels,
 }
 
 Labels SeriesLabels(const MemSeries& s, const SymbolTable& symbols) {
-  std::vector<LabelPair> pairs;
+  absl::InlinedVector<LabelPair, 16> pairs;
   pairs.reserve(s.num_labels);
   for (size_t i = 0; i < s.num_labels; ++i) {
     pairs.push_back({symbols.Lookup(s.symbols[2 * i]),
                      symbols.Lookup(s.symbols[2 * i + 1])});
   }
-  return Labels::FromPairs(pairs);
+  // Interned from a Labels, so already sorted and unique.
+  return Labels::FromSortedUnique(pairs);
 }
 
 bool SeriesHasLabels(const MemSeries& s, const Labels& labels,
