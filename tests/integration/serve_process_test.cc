@@ -96,6 +96,8 @@ TEST_F(ServeProcessTest, SighupReloadsAndSigtermExitsCleanly) {
   std::string text((std::istreambuf_iterator<char>(log)),
                    std::istreambuf_iterator<char>());
   EXPECT_THAT(text, HasSubstr("Received SIGTERM, exiting gracefully"));
+  // The binary runs on jemalloc (engine/BUILD.bazel), not glibc's malloc.
+  EXPECT_THAT(text, HasSubstr("Memory allocator: jemalloc"));
 }
 
 TEST_F(ServeProcessTest, BadFlagsExitWithUsage) {
