@@ -58,6 +58,15 @@ void Labels::Free(const Rep* rep) {
 Label Labels::operator[](size_t i) const { return LabelAt(*rep_, i); }
 
 Labels Labels::FromSortedUnique(absl::Span<const LabelPair> pairs) {
+  Labels labels = FromSortedUnique(pairs, 0);
+  if (labels.rep_ != nullptr) {
+    const_cast<Rep*>(labels.rep_)->hash = XxHash64(labels.rep_->bytes());
+  }
+  return labels;
+}
+
+Labels Labels::FromSortedUnique(absl::Span<const LabelPair> pairs,
+                                uint64_t hash) {
   Labels labels;
   if (pairs.empty()) return labels;
   size_t total = 0;
@@ -84,7 +93,7 @@ Labels Labels::FromSortedUnique(absl::Span<const LabelPair> pairs) {
     ends[2 * i + 1] = static_cast<uint32_t>(at);
     data[at++] = kSeparator;
   }
-  rep->hash = XxHash64(rep->bytes());
+  rep->hash = hash;
   labels.rep_ = rep;
   return labels;
 }

@@ -112,6 +112,10 @@ class Labels {
   // Requires `pairs` sorted by name, names unique, values non-empty (as a
   // store's series already are); skips the sorting FromPairs does.
   static Labels FromSortedUnique(absl::Span<const LabelPair> pairs);
+  // The same with the hash already known: `hash` must be Hash() of these
+  // very labels (a store remembers it per series), which skips hashing.
+  static Labels FromSortedUnique(absl::Span<const LabelPair> pairs,
+                                 uint64_t hash);
 
   size_t size() const { return rep_ == nullptr ? 0 : rep_->num_labels; }
   bool empty() const { return size() == 0; }

@@ -294,3 +294,20 @@ TEST(LabelsBuilderTest, FromEmptyAndToEmpty) {
 
 }  // namespace
 }  // namespace fraisier
+
+namespace fraisier {
+namespace {
+
+TEST(LabelsKnownHashTest, SameLabelsAsHashingThem) {
+  const Labels hashed =
+      Labels::FromPairs({{"__name__", "up"}, {"job", "node"}, {"a", "1"}});
+  const std::vector<LabelPair> sorted = {
+      {"__name__", "up"}, {"a", "1"}, {"job", "node"}};
+  const Labels known = Labels::FromSortedUnique(sorted, hashed.Hash());
+  EXPECT_EQ(known, hashed);
+  EXPECT_EQ(known.Hash(), Labels::FromSortedUnique(sorted).Hash());
+  EXPECT_EQ(known.ToString(), R"({__name__="up", a="1", job="node"})");
+}
+
+}  // namespace
+}  // namespace fraisier

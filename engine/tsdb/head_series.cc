@@ -25,8 +25,9 @@ Labels SeriesLabels(const MemSeries& s, const SymbolTable& symbols) {
     pairs.push_back({symbols.Lookup(s.symbols[2 * i]),
                      symbols.Lookup(s.symbols[2 * i + 1])});
   }
-  // Interned from a Labels, so already sorted and unique.
-  return Labels::FromSortedUnique(pairs);
+  // Interned from a Labels, so already sorted and unique, and s.hash is
+  // that Labels' hash.
+  return Labels::FromSortedUnique(pairs, s.hash);
 }
 
 bool SeriesHasLabels(const MemSeries& s, const Labels& labels,
