@@ -101,23 +101,32 @@ absl::Status Group::WriteBack(size_t index, const promql::Vector& samples,
                               Timestamp t, const GroupContext& ctx) {
   if (ctx.store == nullptr) return absl::OkStatus();
   std::unique_ptr<storage::Appender> app = ctx.store->NewAppender();
-  absl::flat_hash_map<uint64_t, Labels> current;
+  absl::flat_hash_map<uint64_t, WrittenSeries>& previous =
+      previous_series_[index];
+  absl::flat_hash_map<uint64_t, WrittenSeries> current;
   current.reserve(samples.size());
   int64_t refused = 0;
   std::string first_error;
   for (const promql::VectorSample& s : samples) {
-    current.emplace(s.metric.Hash(), s.metric);
-    absl::StatusOr<storage::SeriesRef> ref = app->Append(0, s.metric, t, s.f);
+    const uint64_t hash = s.metric.Hash();
+    storage::SeriesRef known = 0;
+    if (auto it = previous.find(hash);
+        it != previous.end() && it->second.labels == s.metric) {
+      known = it->second.ref;
+    }
+    absl::StatusOr<storage::SeriesRef> ref =
+        app->Append(known, s.metric, t, s.f);
     if (!ref.ok()) {
       // Out of order after a restart or a clock step: the rest still goes.
       if (refused++ == 0) first_error = std::string(ref.status().message());
     }
+    current.emplace(hash, WrittenSeries{s.metric, ref.ok() ? *ref : 0});
   }
   // Series this rule wrote last time and not now become stale, so queries
   // stop seeing them at once rather than after the lookback window.
-  for (const auto& [h, labels] : previous_series_[index]) {
+  for (const auto& [h, written] : previous) {
     if (current.contains(h)) continue;
-    (void)app->Append(0, labels, t, StaleNaN());
+    (void)app->Append(written.ref, written.labels, t, StaleNaN());
   }
   absl::Status commit = app->Commit();
   previous_series_[index] = std::move(current);

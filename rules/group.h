@@ -102,7 +102,13 @@ class Group {
   absl::Time last_evaluation_;      // guarded by mu_
   absl::Duration last_duration_;    // guarded by mu_
   // Only touched by Eval.
-  std::vector<absl::flat_hash_map<uint64_t, Labels>> previous_series_;
+  // A series a rule wrote, and the store's reference for it, so the next
+  // cycle appends by reference instead of looking the labels up again.
+  struct WrittenSeries {
+    Labels labels;
+    storage::SeriesRef ref = 0;
+  };
+  std::vector<absl::flat_hash_map<uint64_t, WrittenSeries>> previous_series_;
   bool restore_pending_ = false;  // only touched by Eval and before it
   std::atomic<int64_t> evaluations_{0};
   std::atomic<int64_t> failures_{0};
