@@ -102,10 +102,11 @@ std::string Coverage::Report() const {
       never_produced.push_back(&r);
     }
   }
-  std::string out = absl::StrCat("Coverage: ", rules_.size(), " rules in ",
-                                 first_rule_of_file_.size(), " files, ", tested,
-                                 " tested, ", untested.size(), " not tested; ",
-                                 fired, " of ", alerts, " alerts fired\n");
+  std::string out = absl::StrCat(
+      "Coverage: ", rules_.size(), " rules in ", first_rule_of_file_.size(),
+      first_rule_of_file_.size() == 1 ? " file, " : " files, ", tested,
+      " tested, ", untested.size(), " not tested; ", fired, " of ", alerts,
+      " alerts fired\n");
   auto list = [&out](absl::string_view title,
                      const std::vector<const Rule*>& rules) {
     if (rules.empty()) return;

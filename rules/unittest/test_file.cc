@@ -1,12 +1,18 @@
 #include "rules/unittest/test_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "engine/base/status_macros.h"
 #include "engine/yaml/decode.h"
 #include "engine/yaml/yaml.h"
@@ -137,6 +143,31 @@ TestGroup DecodeTestGroup(const YamlNode& node, Diagnostics* diag) {
   return group;
 }
 
+// The errors in file order (nested mappings report theirs first).
+absl::Status SortedErrors(const Diagnostics& diag) {
+  if (diag.ok()) return absl::OkStatus();
+  auto position = [&diag](const std::string& error) {
+    std::pair<int, int> pos{0, 0};
+    absl::string_view rest = error;
+    if (!absl::ConsumePrefix(&rest, diag.filename()) ||
+        !absl::ConsumePrefix(&rest, ":")) {
+      return pos;
+    }
+    std::vector<absl::string_view> parts = absl::StrSplit(rest, ':');
+    if (parts.size() < 2 || !absl::SimpleAtoi(parts[0], &pos.first) ||
+        !absl::SimpleAtoi(parts[1], &pos.second)) {
+      return std::pair<int, int>{0, 0};
+    }
+    return pos;
+  };
+  std::vector<std::string> errors = diag.errors();
+  std::stable_sort(errors.begin(), errors.end(),
+                   [&](const std::string& a, const std::string& b) {
+                     return position(a) < position(b);
+                   });
+  return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+}
+
 }  // namespace
 
 absl::StatusOr<TestFile> ParseTestFile(absl::string_view text,
@@ -165,7 +196,7 @@ absl::StatusOr<TestFile> ParseTestFile(absl::string_view text,
       file.tests.push_back(DecodeTestGroup(item, &diag));
     });
   }
-  FR_RETURN_IF_ERROR(diag.ToStatus());
+  FR_RETURN_IF_ERROR(SortedErrors(diag));
   return file;
 }
 
