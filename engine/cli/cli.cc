@@ -84,7 +84,8 @@ std::vector<Command> DefaultCommands() {
        RunCheckConfig},
       {{"test", "rules"},
        "TESTFILE...",
-       "Run rule unit tests (promtool's format).",
+       "Run rule unit tests (promtool's format; --run=REGEX, "
+       "--junit=FILE, --no-coverage).",
        RunTestRules},
       {{"query", "instant"},
        "EXPR",
