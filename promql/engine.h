@@ -33,6 +33,9 @@ struct EngineOptions {
   // Most samples a query may hold in memory at once.
   int64_t max_samples = 50'000'000;
   absl::Duration timeout = absl::Minutes(2);
+  // The step of a subquery written without one (`x[30m:]`): Prometheus
+  // uses the global evaluation interval (promtool's rule tests theirs).
+  absl::Duration default_subquery_step = absl::Minutes(1);
   // Used only to enforce the timeout; nullptr disables it.
   const Clock* clock = nullptr;
 };

@@ -9,12 +9,6 @@
 #include "promql/evaluator.h"
 
 namespace fraisier::promql::eval_internal {
-namespace {
-
-// Prometheus evaluates `[5m:]` with the global evaluation interval.
-constexpr int64_t kDefaultSubqueryStepMs = 60 * 1000;
-
-}  // namespace
 
 absl::StatusOr<std::vector<RawSeries>> Evaluator::SelectRaw(
     const VectorSelector& vs, Timestamp mint, Timestamp maxt, bool drop_stale) {
@@ -149,7 +143,11 @@ absl::StatusOr<std::vector<RawSeries>> Evaluator::EvalRangeArgument(
 
 absl::StatusOr<EvalValue> Evaluator::EvalSubqueryRaw(
     const Subquery& sq, std::vector<RawSeries>* out) {
-  int64_t step = sq.step_ms > 0 ? sq.step_ms : kDefaultSubqueryStepMs;
+  int64_t step =
+      sq.step_ms > 0
+          ? sq.step_ms
+          : absl::ToInt64Milliseconds(options_.default_subquery_step);
+  if (step <= 0) step = 60 * 1000;
   Timestamp first = EffectiveTime(sq.modifiers, start_) - sq.range_ms;
   Timestamp last = EffectiveTime(sq.modifiers, end_);
   // Subquery steps are aligned to multiples of the step (Go's truncating

@@ -9,6 +9,7 @@
 #include "engine/cli/promql_commands.h"
 #include "engine/cli/promqltest_command.h"
 #include "engine/cli/serve_command.h"
+#include "engine/cli/test_rules_command.h"
 
 namespace fraisier::cli {
 namespace {
@@ -83,8 +84,9 @@ std::vector<Command> DefaultCommands() {
        RunCheckConfig},
       {{"test", "rules"},
        "TESTFILE...",
-       "Run rule unit tests (promtool's format).",
-       nullptr},
+       "Run rule unit tests (promtool's format; --run=REGEX, "
+       "--junit=FILE, --no-coverage).",
+       RunTestRules},
       {{"query", "instant"},
        "EXPR",
        "Run an instant query against a ruler.",
