@@ -2,24 +2,12 @@
 
 #include <bit>
 
-#include "snappy.h"
-
 namespace fraisier::ingest::testing {
 
 prometheus::WriteRequest MakeRequest(const std::vector<TestSeries>& series) {
   prometheus::WriteRequest request;
   for (const TestSeries& s : series) {
-    prometheus::TimeSeries* ts = request.add_timeseries();
-    for (const auto& [name, value] : s.labels) {
-      prometheus::Label* l = ts->add_labels();
-      l->set_name(name);
-      l->set_value(value);
-    }
-    for (const auto& [t, v] : s.samples) {
-      prometheus::Sample* sample = ts->add_samples();
-      sample->set_timestamp(t);
-      sample->set_value(v);
-    }
+    prometheus::TimeSeries* ts = AddSeries({s.labels, s.samples}, &request);
     for (int i = 0; i < s.exemplars; ++i) {
       prometheus::Exemplar* e = ts->add_exemplars();
       e->set_value(i);
@@ -41,12 +29,6 @@ prometheus::WriteRequest MakeRequest(const std::vector<TestSeries>& series) {
 std::string Serialize(const prometheus::WriteRequest& request) {
   std::string out;
   request.SerializeToString(&out);
-  return out;
-}
-
-std::string SnappyCompress(absl::string_view bytes) {
-  std::string out;
-  snappy::Compress(bytes.data(), bytes.size(), &out);
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "engine/ingest/remote_write_encoder.h"
 #include "proto/remote.pb.h"
 
 namespace fraisier::ingest::testing {
@@ -24,7 +25,7 @@ struct TestSeries {
 
 prometheus::WriteRequest MakeRequest(const std::vector<TestSeries>& series);
 std::string Serialize(const prometheus::WriteRequest& request);
-std::string SnappyCompress(absl::string_view bytes);
+using ::fraisier::ingest::SnappyCompress;
 // Serialize + SnappyCompress: an HTTP remote-write body.
 std::string SnappyBody(const std::vector<TestSeries>& series);
 

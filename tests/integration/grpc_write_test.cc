@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/ingest/remote_write_encoder.h"
 #include "engine/server/server.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
@@ -65,17 +66,7 @@ class GrpcWriteTest : public ::testing::Test {
 void AddSeries(prometheus::WriteRequest* request,
                std::vector<std::pair<std::string, std::string>> labels,
                std::vector<std::pair<int64_t, double>> samples) {
-  prometheus::TimeSeries* ts = request->add_timeseries();
-  for (auto& [n, v] : labels) {
-    prometheus::Label* l = ts->add_labels();
-    l->set_name(n);
-    l->set_value(v);
-  }
-  for (auto& [t, v] : samples) {
-    prometheus::Sample* s = ts->add_samples();
-    s->set_timestamp(t);
-    s->set_value(v);
-  }
+  ingest::AddSeries({std::move(labels), std::move(samples)}, request);
 }
 
 TEST_F(GrpcWriteTest, WritesAreReadableThroughTheHttpApi) {
