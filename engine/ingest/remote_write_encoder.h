@@ -20,6 +20,9 @@ struct RemoteWriteSeries {
   // unsorted labels on purpose, so the encoder does not sort.
   std::vector<std::pair<std::string, std::string>> labels;
   std::vector<std::pair<int64_t, double>> samples;  // (timestamp ms, value)
+
+  friend bool operator==(const RemoteWriteSeries&,
+                         const RemoteWriteSeries&) = default;
 };
 
 // Appends one series (labels, then samples) to `request`.
