@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/cli/check_rules_command.h"
+#include "engine/cli/demo_command.h"
 #include "engine/cli/promql_commands.h"
 #include "engine/cli/promqltest_command.h"
 #include "engine/cli/serve_command.h"
@@ -103,6 +104,14 @@ std::vector<Command> DefaultCommands() {
        "FILE...",
        "Run PromQL test scripts (files or directories of *.test).",
        RunPromqltest},
+      {{"demo"},
+       "[--url=URL] [--scenario=incidents]",
+       "Remote-write a simulated Fraisier installation with incidents.",
+       RunDemo},
+      {{"demo", "setup"},
+       "DIR",
+       "Write a ruler config and capped rule timings for the demo.",
+       RunDemoSetup},
   };
 }
 

@@ -68,8 +68,8 @@ void Feeder::PrintTimeline(absl::Duration from, absl::Duration to,
     }
     if (incident.end() > from && incident.end() <= to) {
       *out_ << TimelineStamp(elapsed) << ": incident " << incident.name
-            << " ends (" << incident.alert << " resolves once its window "
-            << "clears)\n";
+            << " ends (" << incident.alert << " resolves " << incident.resolves
+            << ")\n";
     }
   }
 }

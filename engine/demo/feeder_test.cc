@@ -142,8 +142,9 @@ TEST_F(FeederTest, TimeScaleCompressesTheIncidentsNotTheTraffic) {
               HasSubstr("  t=15s to 1m15s  NATS down -> NatsConnectionLost\n"));
   EXPECT_THAT(out, HasSubstr("\nt=15s: incident NATS down begins"));
   EXPECT_THAT(out, HasSubstr("\nt=1m8s: incident deployment failure burst ends "
-                             "(HighDeploymentFailureRate resolves once its "
-                             "window clears)\n"));
+                             "(HighDeploymentFailureRate resolves as new "
+                             "deployments push the hour's failures under "
+                             "10%)\n"));
 }
 
 TEST_F(FeederTest, ReportsAFailedStreakOnceAndItsEnd) {

@@ -83,8 +83,11 @@ FraisierWorkload::FraisierWorkload(uint64_t seed) : rng_(seed) {
         EndpointSpec{"POST", "/api/deployments", 0.5, 0.12},
         EndpointSpec{"GET", "/api/services", 5, 0.03},
         EndpointSpec{"GET", "/api/health", 2, 0.004}}) {
-    const LabelPairs labels =
-        With(kFraisier, {{"endpoint", spec.path}, {"method", spec.method}});
+    // The API serves the production control plane; the label lets the
+    // rules' `sum by (environment)` name it.
+    const LabelPairs labels = With(kFraisier, {{"endpoint", spec.path},
+                                               {"environment", "production"},
+                                               {"method", spec.method}});
     endpoints_.push_back(
         {spec.per_second,
          spec.median_s,

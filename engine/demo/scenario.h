@@ -41,8 +41,9 @@ class Conditions {
 
 struct Incident {
   IncidentKind kind;
-  std::string name;   // as the timeline prints it: "NATS down"
-  std::string alert;  // what should fire: an alert name or checklist item
+  std::string name;      // as the timeline prints it: "NATS down"
+  std::string alert;     // the alert of monitoring/prometheus.rules.yml
+  std::string resolves;  // when that alert resolves after the incident
   absl::Duration start;
   absl::Duration length;
 

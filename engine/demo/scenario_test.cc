@@ -13,11 +13,9 @@ TEST(ScenarioTest, IncidentsCoverEveryKindWithinTwoMinutesAndOverlap) {
   ASSERT_TRUE(s.ok()) << s.status();
   std::vector<std::string> alerts;
   for (const Incident& i : s->incidents) alerts.push_back(i.alert);
-  EXPECT_THAT(
-      alerts,
-      ElementsAre("HighDeploymentFailureRate", "API p95 latency above 1s",
-                  "NatsConnectionLost", "HealthCheckFailures",
-                  "API error rate above 1%", "DatabasePoolExhausted"));
+  EXPECT_THAT(alerts, ElementsAre("HighDeploymentFailureRate", "ApiHighLatency",
+                                  "NatsConnectionLost", "HealthCheckFailures",
+                                  "ApiHighErrorRate", "DatabasePoolExhausted"));
   // At 2m every incident is in progress, so every alert can be firing at
   // once within the first five minutes.
   const Conditions at_2m = s->ActiveAt(absl::Minutes(2));
