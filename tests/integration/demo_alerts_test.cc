@@ -4,7 +4,8 @@
 // installation with its incidents at 4x speed, and a real Alertmanager 0.25
 // (when installed) receives the alerts. Every alert of the rule file must
 // become firing in /api/v1/alerts, no earlier than its incident, and show
-// in Alertmanager's /api/v2/alerts. Real time, polled with deadlines.
+// in Alertmanager's /api/v2/alerts; when NATS and the database pool
+// recover, their alerts resolve in both. Real time, polled with deadlines.
 #include <signal.h>
 #include <unistd.h>
 
@@ -198,6 +199,27 @@ TEST_F(DemoAlertsTest, EveryFraisierAlertFiresAndReachesAlertmanager) {
     EXPECT_GE(first_seen[name], incident) << name;
     EXPECT_GE(first_firing[name], incident + 5) << name;
   }
+
+  // NATS comes back at 75s and the pool drains at 86s (real time): their
+  // alerts resolve, in the ruler and in Alertmanager.
+  const std::set<std::string> recovering = {"NatsConnectionLost",
+                                            "DatabasePoolExhausted"};
+  auto still_listed = [&](const json& alerts) {
+    std::set<std::string> listed;
+    if (alerts.is_array()) {
+      for (const json& a : alerts) listed.insert(a["labels"]["alertname"]);
+    }
+    for (const std::string& n : recovering) {
+      if (listed.count(n) > 0) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(PollUntil(absl::Seconds(90), [&] {
+    const json ours = Get(base + "/api/v1/alerts");
+    return ours.is_object() && !still_listed(ours["data"]["alerts"]) &&
+           (!am_ || !still_listed(Get(AmUrl("/api/v2/alerts"))));
+  })) << Get(base + "/api/v1/alerts").dump();
+  EXPECT_GE(absl::ToDoubleSeconds(absl::Now() - start), 86);
 
   // The feed stops cleanly on SIGTERM and says what it did.
   EXPECT_EQ(demo.Stop(), 0);
