@@ -13,10 +13,16 @@
 namespace fraisier::tsdb {
 namespace {
 
+using chunk_internal::ChangeKind;
 using chunk_internal::Decompose;
-using chunk_internal::kDecDelta;
-using chunk_internal::kDecRestart;
-using chunk_internal::kDodCode;
+using chunk_internal::FindExponent;
+using chunk_internal::FirstStep;
+using chunk_internal::kChangeCode;
+using chunk_internal::kChangeCodeLen;
+using chunk_internal::kChangeDelta;
+using chunk_internal::kChangeRestart;
+using chunk_internal::kChangeXorNew;
+using chunk_internal::kChangeXorReuse;
 using chunk_internal::kExpBits;
 using chunk_internal::kIntCode;
 using chunk_internal::kMantissaLimit;
@@ -24,42 +30,18 @@ using chunk_internal::kMantissaLimitInt;
 using chunk_internal::kMaxExp;
 using chunk_internal::kMinExp;
 using chunk_internal::kNoExp;
-using chunk_internal::kSame;
+using chunk_internal::kResidualCode;
+using chunk_internal::kRiceEscape;
 using chunk_internal::kScale;
-using chunk_internal::kValueCodes;
-using chunk_internal::kXorNew;
-using chunk_internal::kXorReuse;
+using chunk_internal::NextTimeState;
+using chunk_internal::PredictedDelta;
+using chunk_internal::PredictTime;
+using chunk_internal::RecoverMantissa;
+using chunk_internal::RiceBits;
+using chunk_internal::RiceParameter;
 using chunk_internal::ShiftNonZero;
-using chunk_internal::ValueKind;
-
-// The mantissa of a value known to be decimal at e, without the check.
-inline int64_t RecoverMantissa(uint64_t vb, int e) {
-  const double q = std::bit_cast<double>(vb) * kScale[e - kMinExp];
-  return static_cast<int64_t>((q + 0x1.8p52) - 0x1.8p52);
-}
-
-// The coarsest exponent at which `vb` is decimal (fewest digits).
-bool FindExponent(uint64_t vb, int* e_out, int64_t* m_out) {
-  if (vb == 0) {  // +0; -0 is not decimal (0 * 10^e is +0)
-    *e_out = 0;
-    *m_out = 0;
-    return true;
-  }
-  const double v = std::bit_cast<double>(vb);
-  if (!std::isfinite(v)) return false;
-  // |v| < 2^(b+1) < 10^(0.302*(b+1)): no coarser exponent can work.
-  const int b = static_cast<int>((vb >> 52) & 0x7FF) - 1023;
-  int e = std::min(kMaxExp, static_cast<int>(std::floor((b + 1) * 0.30103)));
-  for (; e >= kMinExp; --e) {
-    const double q = v * kScale[e - kMinExp];
-    if (!(std::fabs(q) < kMantissaLimit)) return false;  // finer only grows
-    if (Decompose(vb, e, m_out)) {
-      *e_out = e;
-      return true;
-    }
-  }
-  return false;
-}
+using chunk_internal::TimeState;
+using chunk_internal::UpdatePredictor;
 
 // Keep the decimal code when it costs up to this many more bits than XOR:
 // XOR forgets the exponent, and regaining it costs a restart.
@@ -85,12 +67,24 @@ inline void StoreCount(uint8_t* p, int n) {
 
 // ---------------------------------------------------------------- XorChunk
 
+bool ChunkFirstTimestamp(absl::string_view bytes, Timestamp* t) {
+  if (bytes.size() < 3 || (bytes[0] == 0 && bytes[1] == 0)) return false;
+  BitReader r(bytes.substr(2));
+  uint64_t zz = 0;
+  if (!r.ReadUvarint(&zz) || r.overrun()) return false;
+  *t = ZigZagDecode(zz);
+  return true;
+}
+
+// How a changed value is written (PlanChange's choice).
 struct XorChunk::ValuePlan {
-  ValueKind kind = kSame;
-  unsigned bits = 1;
-  int cls = 0;       // class of `num` in kIntCode
-  int64_t num = 0;   // shifted delta, delta or absolute mantissa
-  int exp = kNoExp;  // exponent after this sample
+  ChangeKind kind = kChangeXorNew;
+  unsigned bits = 0;  // code and payload
+  int cls = 0;        // class of `num` in kIntCode (fresh delta, restart)
+  int64_t num = 0;    // delta or restart number (see chunk_format.md)
+  uint64_t rice = 0;  // Rice value of a predicted delta
+  unsigned k = 0;     // its parameter
+  int exp = kNoExp;   // exponent after this sample
   bool absolute = false;
   unsigned lead = 0, sig = 0, trail = 0;  // new XOR window
 };
@@ -98,21 +92,43 @@ struct XorChunk::ValuePlan {
 XorChunk& XorChunk::operator=(XorChunk&& other) noexcept {
   if (this == &other) return *this;
   buf_ = std::move(other.buf_);
-  t_ = std::exchange(other.t_, 0);
-  delta_ = std::exchange(other.delta_, 0);
-  v_ = std::exchange(other.v_, 0);
-  size_ = std::exchange(other.size_, 0);
-  cap_ = std::exchange(other.cap_, 0);
-  free_bits_ = std::exchange(other.free_bits_, 0);
-  leading_ = std::exchange(other.leading_, 0);
-  sig_ = std::exchange(other.sig_, 64);
-  exp_ = std::exchange(other.exp_, kNoExp);
+  t_ = other.t_;
+  v_ = other.v_;
+  step_ = other.step_;
+  interval_off_ = other.interval_off_;
+  resid_ = other.resid_;
+  size_ = other.size_;
+  cap_ = other.cap_;
+  free_bits_ = other.free_bits_;
+  leading_ = other.leading_;
+  sig_ = other.sig_;
+  off_grid_ = other.off_grid_;
+  exp_code_ = other.exp_code_;
+  fresh_ = other.fresh_;
+  after_late_ = other.after_late_;
+  rice_ = other.rice_;
+  XorChunk empty;
+  other.t_ = empty.t_;
+  other.v_ = empty.v_;
+  other.step_ = empty.step_;
+  other.interval_off_ = empty.interval_off_;
+  other.resid_ = empty.resid_;
+  other.size_ = empty.size_;
+  other.cap_ = empty.cap_;
+  other.free_bits_ = empty.free_bits_;
+  other.leading_ = empty.leading_;
+  other.sig_ = empty.sig_;
+  other.off_grid_ = empty.off_grid_;
+  other.exp_code_ = empty.exp_code_;
+  other.fresh_ = empty.fresh_;
+  other.after_late_ = empty.after_late_;
+  other.rice_ = empty.rice_;
   return *this;
 }
 
 bool XorChunk::Reserve(size_t extra) {
   const size_t need = size_t{size_} + extra;
-  if (need <= cap_) return true;
+  if (buf_ != nullptr && need <= cap_) return true;
   if (need > kMaxBytes) return false;
   size_t want = need;
   // Geometric growth once past the first samples keeps reallocation
@@ -125,8 +141,9 @@ bool XorChunk::Reserve(size_t extra) {
     const size_t predicted = size_t{size_} * kSamplesPerChunk / n + 8;
     if (want > predicted) want = std::max(need, predicted);
   }
-  want = std::min(RoundToMallocSize(want), kMaxBytes);
-  void* p = std::realloc(buf_.get(), want);
+  want =
+      std::min(RoundToMallocSize(want + kStateBytes) - kStateBytes, kMaxBytes);
+  void* p = std::realloc(buf_.get(), want + kStateBytes);
   if (p == nullptr) return false;  // the old buffer is still intact
   (void)buf_.release();
   buf_.reset(static_cast<uint8_t*>(p));
@@ -150,7 +167,7 @@ bool XorChunk::AppendFirst(Timestamp t, uint64_t vb) {
     }
   }
   if (!Reserve(2 + UvarintLength(zz) + (v_bits + 7) / 8)) return false;
-  uint8_t* p = buf_.get();
+  uint8_t* p = data();
   BitWriter w(p, 2, 0);
   w.WriteUvarint(zz);
   if (e == kNoExp) {
@@ -167,58 +184,63 @@ bool XorChunk::AppendFirst(Timestamp t, uint64_t vb) {
   free_bits_ = static_cast<uint8_t>(w.free_bits());
   t_ = t;
   v_ = vb;
-  delta_ = 0;
+  step_ = interval_off_ = resid_ = 0;
+  off_grid_ = after_late_ = 0;
   leading_ = 0;
   sig_ = 64;
-  exp_ = static_cast<int8_t>(e);
+  set_exp(e);
+  set_ema(0);
+  rice_ = 0;
+  fresh_ = 1;
   return true;
 }
 
-// Inlined, and filling one plan field by field (no plan copies), so that
-// the plan lives in registers: built in memory and copied as a block, its
-// narrow stores and wide loads defeat store forwarding.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline void XorChunk::PlanValue(
+// Chooses the cheapest code for a value that differs from v_. Inlined and
+// filling one plan field by field (no plan copies), so that the plan lives
+// in registers.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void XorChunk::PlanChange(
     uint64_t vb, int n, ValuePlan* plan) const {
-  const uint64_t x = vb ^ v_;
-  if (x == 0) {
-    plan->exp = exp_;
-    return;  // kSame, 1 bit
-  }
+  const int exp = this->exp();
+  const int mode = exp != kNoExp ? 1 : 0;
   // XOR: reuse the window when it fits and is cheaper than a tight one.
+  const uint64_t x = vb ^ v_;
   const unsigned lead = std::min(std::countl_zero(x), 31);
   const unsigned trail = std::countr_zero(x);
   const unsigned sig = 64 - lead - trail;
-  ValueKind xor_kind = kXorNew;
-  unsigned xor_bits = 4 + 5 + 6 + sig;
+  ChangeKind xor_kind = kChangeXorNew;
+  unsigned xor_bits = kChangeCodeLen[mode][kChangeXorNew] + 5 + 6 + sig;
+  const unsigned reuse_bits = kChangeCodeLen[mode][kChangeXorReuse] + sig_;
   if (lead >= leading_ && trail >= 64u - leading_ - sig_ &&
-      3u + sig_ <= xor_bits) {
-    xor_kind = kXorReuse;
-    xor_bits = 3 + sig_;
+      reuse_bits <= xor_bits) {
+    xor_kind = kChangeXorReuse;
+    xor_bits = reuse_bits;
   }
 
   // Decimal: a delta at the current exponent, else a restart at a finer
   // exponent near it (the previous value stays decimal there), else, only
   // at a few sample counts to bound the cost, a full exponent search.
-  ValueKind dec_kind = kSame;  // none yet
+  bool dec = false;
+  ChangeKind dec_kind = kChangeDelta;
   int dec_exp = kNoExp;
   int64_t num = 0;
   bool absolute = false;
   int64_t m = 0;
-  if (exp_ != kNoExp) {
-    // v_ is decimal at exp_ (the invariant), so its mantissa needs no check.
-    const int64_t prev = RecoverMantissa(v_, exp_);
-    if (Decompose(vb, exp_, &m)) {
-      dec_kind = kDecDelta;
-      dec_exp = exp_;
-      num = ShiftNonZero(m - prev);
+  if (mode == 1) {
+    // v_ is decimal at exp (the invariant), so its mantissa needs no check.
+    const int64_t prev = RecoverMantissa(v_, exp);
+    if (Decompose(vb, exp, &m)) {
+      dec = true;
+      dec_exp = exp;
+      num = m - prev;
     } else {
       // Same real number with one more digit: still decimal, exactly.
       int64_t scaled = prev;
-      for (int e = exp_ - 1; e >= std::max(kMinExp, exp_ - 3); --e) {
+      for (int e = exp - 1; e >= std::max(kMinExp, exp - 3); --e) {
         scaled *= 10;
         if (!(std::abs(scaled) < kMantissaLimitInt)) break;
         if (Decompose(vb, e, &m)) {
-          dec_kind = kDecRestart;
+          dec = true;
+          dec_kind = kChangeRestart;
           dec_exp = e;
           num = m - scaled;
           break;
@@ -227,10 +249,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void XorChunk::PlanValue(
     }
   }
   int e;
-  if (dec_kind == kSame &&
+  if (!dec &&
       ((n & (n - 1)) == 0 || !std::isfinite(std::bit_cast<double>(v_))) &&
       FindExponent(vb, &e, &m)) {
-    dec_kind = kDecRestart;
+    dec = true;
+    dec_kind = kChangeRestart;
     dec_exp = e;
     int64_t prev;
     if (Decompose(v_, e, &prev)) {
@@ -240,16 +263,30 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void XorChunk::PlanValue(
       absolute = true;
     }
   }
-  if (dec_kind != kSame) {
-    const int cls = ClassOf(kIntCode, num);
-    const unsigned dec_bits = ClassPrefixLen(kValueCodes, dec_kind) +
-                              (dec_kind == kDecRestart ? kExpBits + 1 : 0) +
-                              ClassBits(kIntCode, cls);
+  if (dec) {
+    unsigned dec_bits = kChangeCodeLen[mode][dec_kind];
+    int cls = 0;
+    uint64_t u = 0;
+    unsigned k = 0;
+    if (dec_kind == kChangeDelta && fresh_ == 0) {
+      u = ZigZagEncode(num - PredictedDelta(ema()));
+      k = RiceParameter(rice_);
+      dec_bits += RiceBits(u, k);
+    } else {
+      cls =
+          ClassOf(kIntCode, dec_kind == kChangeDelta ? ShiftNonZero(num) : num);
+      dec_bits += ClassBits(kIntCode, cls) +
+                  (dec_kind == kChangeRestart ? kExpBits + 1 : 0);
+    }
+    // Keep the decimal code unless XOR is much cheaper: XOR forgets the
+    // exponent, and regaining it costs a restart.
     if (dec_bits <= xor_bits + kDecimalBias) {
       plan->kind = dec_kind;
       plan->bits = dec_bits;
       plan->cls = cls;
       plan->num = num;
+      plan->rice = u;
+      plan->k = k;
       plan->exp = dec_exp;
       plan->absolute = absolute;
       return;
@@ -262,83 +299,155 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void XorChunk::PlanValue(
   plan->trail = trail;
 }
 
+// Writes the code and payload of a changed value and updates the value
+// state.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void XorChunk::WriteChange(
+    BitWriter& w, uint64_t vb, const ValuePlan& plan) {
+  const int mode = exp() != kNoExp ? 1 : 0;
+  w.WriteBits(kChangeCode[mode][plan.kind], kChangeCodeLen[mode][plan.kind]);
+  unsigned rice = rice_;
+  switch (plan.kind) {
+    case kChangeDelta:
+      if (fresh_ != 0) {
+        w.WriteClass(kIntCode, plan.cls, ShiftNonZero(plan.num));
+      } else {
+        const uint64_t q = plan.rice >> plan.k;
+        if (q < kRiceEscape) {
+          // q one bits and a zero (q < kRiceEscape).
+          w.WriteBits(((uint64_t{1} << q) - 1) << 1,
+                      static_cast<unsigned>(q) + 1);
+        } else {
+          const uint64_t v = q - kRiceEscape + 1;
+          const auto width = static_cast<unsigned>(std::bit_width(v));
+          w.WriteBits((uint64_t{1} << kRiceEscape) - 1, kRiceEscape);
+          w.WriteBits(0, width - 1);
+          w.WriteBits(v, width);
+        }
+        w.WriteBits(plan.rice, plan.k);  // the low k bits (k <= 53)
+      }
+      {
+        int64_t ema = this->ema();
+        UpdatePredictor(plan.num, plan.rice, fresh_ != 0, &ema, &rice);
+        set_ema(ema);
+      }
+      rice_ = static_cast<uint8_t>(rice);
+      fresh_ = 0;
+      break;
+    case kChangeRestart:
+      w.WriteBits(static_cast<uint64_t>(plan.exp), kExpBits);
+      w.WriteBits(plan.absolute ? 1 : 0, 1);
+      w.WriteClass(kIntCode, plan.cls, plan.num);
+      fresh_ = 1;
+      break;
+    case kChangeXorReuse:
+      w.WriteBits((vb ^ v_) >> (64 - leading_ - sig_), sig_);
+      fresh_ = 1;
+      break;
+    case kChangeXorNew:
+      w.WriteBits(plan.lead, 5);
+      w.WriteBits(plan.sig & 63, 6);  // 64 meaningful bits are stored as 0
+      w.WriteBits((vb ^ v_) >> plan.trail, plan.sig);
+      leading_ = static_cast<uint8_t>(plan.lead);
+      sig_ = static_cast<uint8_t>(plan.sig);
+      fresh_ = 1;
+      break;
+  }
+  set_exp(plan.kind == kChangeXorReuse || plan.kind == kChangeXorNew
+              ? kNoExp
+              : plan.exp);
+}
+
 bool XorChunk::Append(Timestamp t, double v) {
   const uint64_t vb = std::bit_cast<uint64_t>(v);
   const int n = num_samples();
   if (n == 0) return AppendFirst(t, vb);
   if (n == 0xFFFF) return false;
 
-  // Deltas are taken modulo 2^64 so that even the extreme int64 range
-  // round-trips.
-  const uint64_t delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
-  int64_t dod = 0;
-  int dod_cls = -1;
+  // Timestamps: sample 1 stores its delta; later samples the residual
+  // against the predicted time (chunk_codec.h). Modulo 2^64, so that even
+  // the extreme int64 range round-trips.
+  const auto tu = static_cast<uint64_t>(t);
+  const auto t_prev = static_cast<uint64_t>(t_);
+  const uint64_t delta = tu - t_prev;
+  TimeState next;
+  uint64_t resid = 0;
+  int res_cls = 0;
   unsigned ts_bits;
   if (n == 1) {
+    next = FirstStep(delta);
     ts_bits = 8 * UvarintLength(delta);
   } else {
-    const auto raw = static_cast<int64_t>(delta - delta_);
-    // Class 0 holds exactly 0; the others hold shifted non-zero values.
-    dod = ShiftNonZero(raw);
-    dod_cls = raw == 0 ? 0 : std::max(1, ClassOf(kDodCode, dod));
-    ts_bits = ClassBits(kDodCode, dod_cls);
+    TimeState prev;
+    prev.step = step_;
+    prev.interval_off = interval_off_;
+    prev.resid = resid_;
+    prev.off_grid = off_grid_ != 0;
+    const uint64_t predicted = PredictTime(t_prev, prev);
+    resid = tu - predicted;
+    next = NextTimeState(prev, t_prev, tu, predicted);
+    ts_bits = 0;  // an on-time sample says so in the joint prefix below
+    if (resid != 0) {
+      res_cls =
+          ClassOf(kResidualCode, ShiftNonZero(static_cast<int64_t>(resid)));
+      ts_bits = ClassBits(kResidualCode, res_cls);
+    }
   }
+  const bool same = vb == v_;
   ValuePlan plan;
-  PlanValue(vb, n, &plan);
-
-  const unsigned bits = ts_bits + plan.bits;
+  if (!same) PlanChange(vb, n, &plan);
+  // The joint prefix of on-time/late and same/changed. After an on-time
+  // sample: 0 on time and same, 10 on time and changed, 11 late; after a
+  // late one (lateness comes in runs): 0 late, 10 on time and same, 11 on
+  // time and changed. A late sample continues with its residual and a
+  // same/changed bit; sample 1 has only that bit.
+  const bool late = n >= 2 && resid != 0;
+  uint64_t prefix = 0;
+  unsigned prefix_bits = 0;
+  if (n >= 2) {
+    if (late) {
+      prefix = after_late_ != 0 ? 0b0 : 0b11;
+      prefix_bits = after_late_ != 0 ? 1 : 2;
+    } else if (after_late_ != 0) {
+      prefix = same ? 0b10 : 0b11;
+      prefix_bits = 2;
+    } else {
+      prefix = same ? 0b0 : 0b10;
+      prefix_bits = same ? 1 : 2;
+    }
+  }
+  const bool flag = n == 1 || late;  // the same/changed bit follows
+  const unsigned bits =
+      prefix_bits + ts_bits + (flag ? 1 : 0) + (same ? 0 : plan.bits);
   const size_t extra = bits <= free_bits_ ? 0 : (bits - free_bits_ + 7) / 8;
   if (!Reserve(extra)) return false;
 
-  // All prefixes first, then the payloads, so that a decoder finds every
-  // field's width with a single table lookup.
-  BitWriter w(buf_.get(), size_, free_bits_);
-  if (dod_cls < 0) {
-    w.WriteUvarint(delta);
-  } else {
-    w.WriteClassPrefix(kDodCode, dod_cls);
+  BitWriter w(data(), size_, free_bits_);
+  if (n == 1) w.WriteUvarint(delta);
+  w.WriteBits(prefix, prefix_bits);
+  if (late) {
+    w.WriteClass(kResidualCode, res_cls,
+                 ShiftNonZero(static_cast<int64_t>(resid)));
   }
-  w.WriteClassPrefix(kValueCodes, plan.kind);
-  if (plan.kind == kDecDelta) w.WriteClassPrefix(kIntCode, plan.cls);
-  if (dod_cls >= 0) w.WriteClassValue(kDodCode, dod_cls, dod);
-  switch (plan.kind) {
-    case kSame:
-      break;
-    case kDecDelta:
-      w.WriteClassValue(kIntCode, plan.cls, plan.num);
-      break;
-    case kDecRestart:
-      w.WriteBits(static_cast<uint64_t>(plan.exp), kExpBits);
-      w.WriteBits(plan.absolute ? 1 : 0, 1);
-      w.WriteClass(kIntCode, plan.cls, plan.num);
-      break;
-    case kXorReuse:
-      w.WriteBits((vb ^ v_) >> (64 - leading_ - sig_), sig_);
-      break;
-    case kXorNew:
-      w.WriteBits(plan.lead, 5);
-      w.WriteBits(plan.sig & 63, 6);  // 64 meaningful bits are stored as 0
-      w.WriteBits((vb ^ v_) >> plan.trail, plan.sig);
-      leading_ = static_cast<uint8_t>(plan.lead);
-      sig_ = static_cast<uint8_t>(plan.sig);
-      break;
-  }
+  if (flag) w.WriteBits(same ? 0 : 1, 1);
+  if (!same) WriteChange(w, vb, plan);
   w.Finish();
   size_ = static_cast<uint16_t>(w.size());
   free_bits_ = static_cast<uint8_t>(w.free_bits());
   t_ = t;
-  delta_ = delta;
   v_ = vb;
-  exp_ = static_cast<int8_t>(plan.exp);
-  uint8_t* p = buf_.get();
-  StoreCount(p, n + 1);
+  step_ = next.step;
+  interval_off_ = next.interval_off;
+  resid_ = next.resid;
+  off_grid_ = next.off_grid ? 1 : 0;
+  after_late_ = late ? 1 : 0;
+  StoreCount(data(), n + 1);
   return true;
 }
 
 Timestamp XorChunk::min_time() const {
   if (buf_ == nullptr) return 0;
-  BitReader r(absl::string_view(reinterpret_cast<const char*>(buf_.get()) + 2,
-                                size_ - 2));
+  BitReader r(
+      absl::string_view(reinterpret_cast<const char*>(data()) + 2, size_ - 2));
   uint64_t zz = 0;
   r.ReadUvarint(&zz);  // cannot fail: we wrote it
   return ZigZagDecode(zz);
@@ -346,7 +455,7 @@ Timestamp XorChunk::min_time() const {
 
 absl::string_view XorChunk::bytes() const {
   if (buf_ == nullptr) return absl::string_view(kEmptyChunk, 2);
-  return absl::string_view(reinterpret_cast<const char*>(buf_.get()), size_);
+  return absl::string_view(reinterpret_cast<const char*>(data()), size_);
 }
 
 }  // namespace fraisier::tsdb

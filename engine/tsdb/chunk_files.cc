@@ -17,24 +17,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/base/status_macros.h"
-#include "engine/tsdb/bitstream.h"
-#include "engine/tsdb/crc32c.h"
+#include "engine/tsdb/chunk_records.h"
 
 namespace fraisier::tsdb {
 namespace {
 
+using chunk_records::kVersion2;
+using chunk_records::kVersion3;
+using chunk_records::Record;
+
 // Segment header: magic, format version, 3 reserved zero bytes.
 constexpr uint32_t kMagic = 0x46524348;  // "FRCH"
-// Version 2 added the back-pointer (prev ref) to every record; version 1
-// files are refused at Open.
-constexpr uint8_t kVersion = 2;
+// Version 2 added the back-pointer (prev ref) to every record; version 3
+// (written now) made the record header varints. Version 1 files are
+// refused at Open; version 2 files are read.
 constexpr int64_t kHeaderSize = 8;
-// Record: series ref, prev ref, mint, maxt (8 bytes each), encoding (1),
-// then the data length as a uvarint, the data, and a CRC32C of everything
-// before it.
-constexpr int64_t kFixedRecordHeader = 33;
-constexpr int kEncodingOffset = 32;
-constexpr int64_t kCrcSize = 4;
 constexpr int64_t kMinSegmentBytes = 4096;
 constexpr int64_t kMaxSegmentBytes = (int64_t{1} << 32) - 1;
 
@@ -113,62 +110,18 @@ absl::StatusOr<std::shared_ptr<const Mapping>> MapFile(int fd, size_t length,
   return m;
 }
 
-struct Record {
-  uint64_t series_ref = 0;
-  ChunkRef prev_ref = 0;
-  Timestamp mint = 0;
-  Timestamp maxt = 0;
-  uint8_t encoding = 0;
-  absl::string_view data;
-  int64_t end = 0;  // offset just past the CRC
-};
-
 // Parses the record at `off` of the `size` valid bytes at `base`, the
-// segment numbered `segment`; on failure returns the reason. Reads nothing
-// at or beyond base + size.
-std::string ParseRecord(const char* base, int64_t size, uint32_t segment,
-                        int64_t off, Record* rec) {
+// segment numbered `segment` of format `version`; on failure returns the
+// reason. Reads nothing at or beyond base + size.
+std::string ParseRecord(uint8_t version, const char* base, int64_t size,
+                        uint32_t segment, int64_t off, Record* rec) {
   if (off < kHeaderSize || off >= size) return "offset outside the segment";
-  const char* p = base + off;
-  const int64_t left = size - off;
-  if (left < kFixedRecordHeader + 1) return "record header cut short";
-  rec->series_ref = GetBE(p, 8);
-  rec->prev_ref = GetBE(p + 8, 8);
-  rec->mint = static_cast<Timestamp>(GetBE(p + 16, 8));
-  rec->maxt = static_cast<Timestamp>(GetBE(p + 24, 8));
-  rec->encoding = static_cast<uint8_t>(p[kEncodingOffset]);
-  uint64_t len = 0;
-  int vlen = 0;
-  for (int shift = 0;; shift += 7, ++vlen) {
-    if (vlen == 5) return "bad data length";  // lengths are < 2^32
-    if (kFixedRecordHeader + vlen >= left) return "data length cut short";
-    const auto byte = static_cast<uint8_t>(p[kFixedRecordHeader + vlen]);
-    len |= static_cast<uint64_t>(byte & 0x7F) << shift;
-    if ((byte & 0x80) == 0) break;
-  }
-  ++vlen;
-  const int64_t data_off = kFixedRecordHeader + vlen;
-  if (len > static_cast<uint64_t>(left - data_off) ||
-      static_cast<int64_t>(len) + kCrcSize > left - data_off) {
-    return "record data cut short";
-  }
-  const int64_t crc_off = data_off + static_cast<int64_t>(len);
-  const auto stored = static_cast<uint32_t>(GetBE(p + crc_off, 4));
-  if (Crc32c(absl::string_view(p, static_cast<size_t>(crc_off))) != stored) {
-    return "CRC mismatch";
-  }
-  if (rec->encoding != kChunkEncodingXor) {
-    return absl::StrCat("unknown chunk encoding ", rec->encoding);
-  }
-  // A link must point backwards, or a walk along it might not end.
-  if (rec->prev_ref >= MakeChunkRef(segment, static_cast<uint32_t>(off))) {
-    return absl::StrCat("back-pointer ", rec->prev_ref,
-                        " does not point to an older record");
-  }
-  rec->data = absl::string_view(p + data_off, len);
-  rec->end = off + crc_off + kCrcSize;
-  return "";
+  return chunk_records::Parse(version, base, size, off,
+                              MakeChunkRef(segment, static_cast<uint32_t>(off)),
+                              rec);
 }
+
+bool KnownVersion(char v) { return v == kVersion2 || v == kVersion3; }
 
 bool ParseIndex(absl::string_view name, uint32_t* index) {
   if (name.size() < 6 || name.size() > 10) return false;
@@ -185,6 +138,7 @@ struct ChunkFiles::Segment {
   std::string path;
   std::shared_ptr<const Mapping> mapping;
   std::atomic<int64_t> size{0};  // published: complete records only
+  uint8_t version = kVersion3;   // of the file's header (2 or 3)
   // Guarded by write_mu_:
   int fd = -1;  // open while this segment is being written
   bool scanned = false;
@@ -240,14 +194,16 @@ absl::StatusOr<std::unique_ptr<ChunkFiles>> ChunkFiles::Open(
     // not be "repaired" away.
     const Mapping& m = **mapping;
     if (m.length >= static_cast<size_t>(kHeaderSize) &&
-        GetBE(m.data, 4) == kMagic &&
-        m.data[4] != static_cast<char>(kVersion)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "chunk files: ", seg->path, " has format version ",
-          static_cast<int>(static_cast<uint8_t>(m.data[4])),
-          "; this build reads only version ", static_cast<int>(kVersion),
-          " (files of an older build cannot be read; move the directory "
-          "away to start over without its chunks)"));
+        GetBE(m.data, 4) == kMagic) {
+      if (!KnownVersion(m.data[4])) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "chunk files: ", seg->path, " has format version ",
+            static_cast<int>(static_cast<uint8_t>(m.data[4])),
+            "; this build reads versions 2 and 3 (files of an older build "
+            "cannot be read; move the directory away to start over without "
+            "its chunks)"));
+      }
+      seg->version = static_cast<uint8_t>(m.data[4]);
     }
     seg->mapping = *std::move(mapping);
     seg->size.store(st.st_size);
@@ -291,7 +247,7 @@ absl::Status ChunkFiles::CutLocked() {
   ++next_index_;
   char header[kHeaderSize] = {};
   PutBE(header, kMagic, 4);
-  header[4] = static_cast<char>(kVersion);
+  header[4] = static_cast<char>(kVersion3);
   FR_RETURN_IF_ERROR(WriteAllAt(seg->fd, absl::string_view(header, kHeaderSize),
                                 0, seg->path));
   FR_RETURN_IF_ERROR(SyncDir(dir_));
@@ -316,20 +272,30 @@ absl::Status ChunkFiles::CutLocked() {
 absl::StatusOr<ChunkRef> ChunkFiles::Write(uint64_t series_ref,
                                            ChunkRef prev_ref, Timestamp mint,
                                            Timestamp maxt,
-                                           absl::string_view chunk_bytes) {
-  const int64_t len = static_cast<int64_t>(chunk_bytes.size());
-  const int64_t record_size = kFixedRecordHeader +
-                              UvarintLength(static_cast<uint64_t>(len)) + len +
-                              kCrcSize;
-  if (kHeaderSize + record_size > options_.max_segment_bytes) {
+                                           absl::string_view chunk_bytes,
+                                           uint8_t encoding) {
+  const auto len = static_cast<int64_t>(chunk_bytes.size());
+  // The size depends on where the record goes (the back-pointer is a
+  // distance); a record in a fresh segment is at most this big.
+  const int64_t max_record_size = chunk_records::SizeV3(
+      series_ref, prev_ref, MakeChunkRef(UINT32_MAX, UINT32_MAX), mint, maxt,
+      chunk_bytes);
+  if (kHeaderSize + max_record_size > options_.max_segment_bytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("chunk files: a ", len, "-byte chunk exceeds the ",
                      options_.max_segment_bytes, "-byte segment size"));
   }
   std::lock_guard<std::mutex> lock(write_mu_);
-  if (active_ == nullptr ||
-      active_->size.load(std::memory_order_relaxed) + record_size >
-          options_.max_segment_bytes) {
+  int64_t record_size = 0;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (active_ != nullptr) {
+      const int64_t at = active_->size.load(std::memory_order_relaxed);
+      record_size = chunk_records::SizeV3(
+          series_ref, prev_ref,
+          MakeChunkRef(active_->index, static_cast<uint32_t>(at)), mint, maxt,
+          chunk_bytes);
+      if (at + record_size <= options_.max_segment_bytes) break;
+    }
     FR_RETURN_IF_ERROR(CutLocked());
   }
   const int64_t offset = active_->size.load(std::memory_order_relaxed);
@@ -340,20 +306,11 @@ absl::StatusOr<ChunkRef> ChunkFiles::Write(uint64_t series_ref,
         absl::StrCat("chunk files: back-pointer ", prev_ref,
                      " is not older than the new record ", ref));
   }
+  record_size =
+      chunk_records::SizeV3(series_ref, prev_ref, ref, mint, maxt, chunk_bytes);
   scratch_.resize(static_cast<size_t>(record_size));
-  char* p = scratch_.data();
-  PutBE(p, series_ref, 8);
-  PutBE(p + 8, prev_ref, 8);
-  PutBE(p + 16, static_cast<uint64_t>(mint), 8);
-  PutBE(p + 24, static_cast<uint64_t>(maxt), 8);
-  p[kEncodingOffset] = static_cast<char>(kChunkEncodingXor);
-  BitWriter w(reinterpret_cast<uint8_t*>(p), kFixedRecordHeader, 0);
-  w.WriteUvarint(static_cast<uint64_t>(len));
-  w.Finish();
-  const size_t data_off = w.size();
-  std::memcpy(p + data_off, chunk_bytes.data(), chunk_bytes.size());
-  const size_t crc_off = data_off + chunk_bytes.size();
-  PutBE(p + crc_off, Crc32c(absl::string_view(p, crc_off)), 4);
+  chunk_records::EncodeV3(series_ref, prev_ref, ref, mint, maxt, encoding,
+                          chunk_bytes, scratch_.data());
 
   absl::Status st = WriteAllAt(active_->fd, scratch_, offset, active_->path);
   if (!st.ok()) {
@@ -384,7 +341,7 @@ absl::StatusOr<ChunkHandle> ChunkFiles::Read(ChunkRef ref) const {
   const std::string why =
       seg->mapping->data == nullptr
           ? "empty segment"
-          : ParseRecord(seg->mapping->data, size, seg->index,
+          : ParseRecord(seg->version, seg->mapping->data, size, seg->index,
                         ChunkRefOffset(ref), &rec);
   if (!why.empty()) {
     return absl::DataLossError(absl::StrCat("chunk files: ", seg->path,
@@ -435,15 +392,17 @@ absl::Status ChunkFiles::ScanLocked(Segment& seg, bool repair,
   if (size < kHeaderSize || base == nullptr) {
     why = "segment header cut short";
     off = 0;
-  } else if (GetBE(base, 4) != kMagic || base[4] != kVersion) {
+  } else if (GetBE(base, 4) != kMagic || !KnownVersion(base[4])) {
     why = "bad segment magic or version";
     off = 0;
+  } else {
+    seg.version = static_cast<uint8_t>(base[4]);
   }
   seg.max_time = kMinTimestamp;
   seg.chunks = 0;
   while (why.empty() && off < size) {
     Record rec;
-    why = ParseRecord(base, size, seg.index, off, &rec);
+    why = ParseRecord(seg.version, base, size, seg.index, off, &rec);
     if (!why.empty()) break;
     if (callback != nullptr) {
       const int n = rec.data.size() >= 2

@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engine/model/timestamp.h"
+#include "engine/tsdb/chunk.h"
 
 namespace fraisier::tsdb {
 
@@ -50,9 +51,6 @@ inline uint32_t ChunkRefSegment(ChunkRef ref) {
 inline uint32_t ChunkRefOffset(ChunkRef ref) {
   return static_cast<uint32_t>(ref);
 }
-
-// The chunk encodings a record may carry.
-inline constexpr uint8_t kChunkEncodingXor = 1;
 
 struct ChunkFilesOptions {
   // A segment is cut before it would grow past this; at most 4 GiB - 1
@@ -133,11 +131,15 @@ class ChunkFiles {
   // Appends a chunk record linked to `prev_ref` (the series' previous
   // chunk, 0 for none); the data is readable through the returned ref as
   // soon as this returns (durable only after Sync or a segment cut).
-  // InvalidArgument if `prev_ref` is not older than the new record (the
-  // caller must pass a ref an earlier Write returned or a scan reported).
+  // `encoding` names the chunk encoding of the data (chunk.h); records are
+  // smallest when `mint` is the data's first timestamp, as it is for the
+  // head's chunks. InvalidArgument if `prev_ref` is not older than the new
+  // record (the caller must pass a ref an earlier Write returned or a scan
+  // reported).
   absl::StatusOr<ChunkRef> Write(uint64_t series_ref, ChunkRef prev_ref,
                                  Timestamp mint, Timestamp maxt,
-                                 absl::string_view chunk_bytes);
+                                 absl::string_view chunk_bytes,
+                                 uint8_t encoding = kChunkEncodingXor2);
 
   // The chunk at `ref`, CRC-checked. NotFound if its segment was deleted,
   // DataLoss if the bytes there are not a valid record.

@@ -105,7 +105,13 @@ constexpr auto kSampleTable = MakeSampleTable();
 
 // ------------------------------------------------------------- XorIterator
 
-XorIterator::XorIterator(absl::string_view bytes) {
+XorIterator::XorIterator(absl::string_view bytes, uint8_t encoding)
+    : v2_(encoding == kChunkEncodingXor2) {
+  if (encoding != kChunkEncodingXor && encoding != kChunkEncodingXor2) {
+    pending_ = absl::DataLossError(
+        absl::StrCat("xor chunk: unknown encoding ", encoding));
+    return;
+  }
   if (bytes.size() < 2) {
     pending_ = absl::DataLossError(absl::StrCat(
         "xor chunk: ", bytes.size(), " bytes, shorter than its 2-byte header"));
@@ -162,24 +168,8 @@ bool XorIterator::ReadValuePayload(int kind, int int_cls, int index) {
       s_.mantissa += static_cast<int64_t>(
           UnshiftNonZero(r.ReadClassValue(kIntCode, int_cls)));
       return ComposeValue(index);
-    case kDecRestart: {
-      const int e =
-          static_cast<int>(static_cast<int64_t>(r.Read(kExpBits) << 58) >> 58);
-      const bool absolute = r.Read(1) != 0;
-      const int64_t d = r.ReadClass(kIntCode);
-      if (e < kMinExp || e > kMaxExp)
-        return Fail(index, "bad decimal exponent");
-      if (absolute) {
-        s_.mantissa = d;
-      } else {
-        int64_t prev;
-        if (!Decompose(s_.v, e, &prev))
-          return Fail(index, "bad decimal restart");
-        s_.mantissa = prev + d;
-      }
-      s_.exp = e;
-      return ComposeValue(index);
-    }
+    case kDecRestart:
+      return ReadRestart(index);
     case kXorNew: {
       const uint64_t h = r.Read(11);
       const unsigned lead = static_cast<unsigned>(h >> 6);
@@ -195,6 +185,26 @@ bool XorIterator::ReadValuePayload(int kind, int int_cls, int index) {
       s_.exp = kNoExp;
       return true;
   }
+}
+
+bool XorIterator::ReadRestart(int index) {
+  BitReader& r = s_.r;
+  const int e =
+      static_cast<int>(static_cast<int64_t>(r.Read(kExpBits) << 58) >> 58);
+  const bool absolute = r.Read(1) != 0;
+  const int64_t d = r.ReadClass(kIntCode);
+  if (e < kMinExp || e > kMaxExp) return Fail(index, "bad decimal exponent");
+  if (absolute) {
+    s_.mantissa = d;
+  } else {
+    int64_t prev;
+    if (!Decompose(s_.v, e, &prev)) return Fail(index, "bad decimal restart");
+    // |prev| < 2^50 and |d| < 2^51 (52-bit class): no overflow.
+    s_.mantissa = prev + d;
+  }
+  s_.exp = e;
+  s_.fresh = true;
+  return ComposeValue(index);
 }
 
 bool XorIterator::ReadSample(int index) {
@@ -214,7 +224,7 @@ bool XorIterator::ReadSample(int index) {
   return ReadValuePayload(kind, int_cls, index);
 }
 
-bool XorIterator::FillBatch() {
+bool XorIterator::FillBatch1() {
   pos_ = len_ = 0;
   if (read_ >= limit_) {
     status_ = pending_;

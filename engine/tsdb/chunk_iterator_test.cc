@@ -181,7 +181,7 @@ void ExpectSecondSampleFails(absl::string_view value_bits,
                              absl::string_view message) {
   const std::string bytes = ChunkFromBits(
       2, absl::StrCat(kRawZeroThenDelta1, value_bits, std::string(80, '1')));
-  XorIterator it(bytes);
+  XorIterator it(bytes, kChunkEncodingXor);
   ASSERT_TRUE(it.Next());
   EXPECT_EQ(it.At(), (Sample{0, 0.0}));
   EXPECT_FALSE(it.Next());
@@ -194,7 +194,7 @@ TEST(XorIteratorTest, HandBuiltChunkDecodes) {
   const std::string bytes = ChunkFromBits(
       2, absl::StrCat(kRawZeroThenDelta1, "1111 00001 001011 01111111111"));
   absl::Status status;
-  EXPECT_THAT(Decode(bytes, &status),
+  EXPECT_THAT(Decode(bytes, &status, kChunkEncodingXor),
               ElementsAreArray(std::vector<Sample>{{0, 0.0}, {1, 1.0}}));
   EXPECT_THAT(status, IsOk());
 }

@@ -16,9 +16,10 @@
 namespace fraisier::tsdb::chunk_testing {
 
 inline std::vector<Sample> Decode(absl::string_view bytes,
-                                  absl::Status* status) {
+                                  absl::Status* status,
+                                  uint8_t encoding = kChunkEncodingXor2) {
   std::vector<Sample> out;
-  XorIterator it(bytes);
+  XorIterator it(bytes, encoding);
   while (it.Next()) out.push_back(it.At());
   *status = it.status();
   return out;

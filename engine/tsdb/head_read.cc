@@ -29,6 +29,10 @@ struct ChunkSnapshot {
                ? handle.bytes()
                : absl::string_view(arena).substr(open_offset, open_size);
   }
+  // Persisted chunks may be of an older encoding; open ones are XorChunk's.
+  uint8_t encoding() const {
+    return open_size == 0 ? handle.encoding() : kChunkEncodingXor2;
+  }
 };
 
 // Walks a series' chunks in order, restricted to [mint, maxt].
@@ -81,7 +85,7 @@ class ChunkSeriesIterator final : public storage::SampleIterator {
       done_ = true;
       return false;
     }
-    it_ = XorIterator(chunks_[i].bytes(*arena_));
+    it_ = XorIterator(chunks_[i].bytes(*arena_), chunks_[i].encoding());
     return true;
   }
   bool Check() {

@@ -372,28 +372,56 @@ struct ChunkRecord {
   }
 };
 
+// A LEB128 varint at data[*p], advancing *p.
+inline uint64_t GetUvarint(const std::string& data, size_t* p) {
+  uint64_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    const auto byte = static_cast<uint8_t>(data[(*p)++]);
+    v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return v;
+  }
+}
+
 // Every record of every chunk segment, in write order. Only for well-formed
-// files.
+// files, of format version 2 (fixed-width fields) or 3 (varints; mint is
+// stored relative to the chunk data's first timestamp, the zig-zag varint
+// after the 2-byte sample count).
 inline std::vector<ChunkRecord> ChunkRecords(const std::string& chunk_dir) {
   std::vector<ChunkRecord> records;
   for (const std::string& name : NumberedFiles(chunk_dir)) {
     const std::string data = ReadFile(chunk_dir + "/" + name);
     EXPECT_GE(data.size(), 8u) << name;
+    const bool v3 = data.size() >= 8 && data[4] == 3;
     size_t off = 8;
     while (off < data.size()) {
       ChunkRecord r;
       r.segment = name;
       r.offset = static_cast<int64_t>(off);
-      r.series_ref = GetBE(data, off, 8);
-      r.prev_ref = GetBE(data, off + 8, 8);
-      r.mint = static_cast<Timestamp>(GetBE(data, off + 16, 8));
-      r.maxt = static_cast<Timestamp>(GetBE(data, off + 24, 8));
-      size_t p = off + 33;
-      uint64_t len = 0;
-      for (int shift = 0;; shift += 7) {
-        const auto byte = static_cast<uint8_t>(data[p++]);
-        len |= static_cast<uint64_t>(byte & 0x7f) << shift;
-        if ((byte & 0x80) == 0) break;
+      size_t p;
+      uint64_t zz_mint = 0, span = 0;
+      if (v3) {
+        p = off;
+        r.series_ref = GetUvarint(data, &p);
+        const uint64_t back = GetUvarint(data, &p);
+        r.prev_ref = back == 0 ? 0 : r.ref() - back;
+        zz_mint = GetUvarint(data, &p);
+        span = GetUvarint(data, &p);
+        ++p;  // encoding
+      } else {
+        r.series_ref = GetBE(data, off, 8);
+        r.prev_ref = GetBE(data, off + 8, 8);
+        r.mint = static_cast<Timestamp>(GetBE(data, off + 16, 8));
+        r.maxt = static_cast<Timestamp>(GetBE(data, off + 24, 8));
+        p = off + 33;
+      }
+      const uint64_t len = GetUvarint(data, &p);
+      if (v3) {
+        size_t q = p + 2;  // the chunk's first timestamp
+        const uint64_t zz_t0 = len > 2 ? GetUvarint(data, &q) : 0;
+        const auto unzig = [](uint64_t z) { return (z >> 1) ^ (~(z & 1) + 1); };
+        const uint64_t mint = unzig(zz_t0) + unzig(zz_mint);
+        r.mint = static_cast<Timestamp>(mint);
+        r.maxt = static_cast<Timestamp>(mint + span);
       }
       off = p + len + 4;
       r.end = static_cast<int64_t>(off);
