@@ -90,17 +90,24 @@ class BitWriter {
     }
   }
 
-  // Writes the low `n` bits of `v`, 0 <= n <= 64.
-  void WriteBits(uint64_t v, unsigned n) {
+  // Writes the low `n` bits of `v`, 0 <= n <= 64. Inlined: a sample's
+  // fields are several calls.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void WriteBits(uint64_t v, unsigned n) {
     if (n > 56) {
-      WriteBits(v >> 32, n - 32);
-      n = 32;
+      WriteWide(v, n);
+      return;
     }
     if (n == 0) return;
     v &= ~uint64_t{0} >> (64 - n);
     if (acc_bits_ + n > 64) Flush();  // leaves < 8 bits, so n <= 56 fits
     acc_ = (acc_ << n) | v;
     acc_bits_ += n;
+  }
+
+  // More than 56 bits: two writes, so the accumulator never overflows.
+  ABSL_ATTRIBUTE_NOINLINE void WriteWide(uint64_t v, unsigned n) {
+    WriteBits(v >> 32, n - 32);
+    WriteBits(v, 32);
   }
 
   // LEB128, 7 bits per byte, low groups first.

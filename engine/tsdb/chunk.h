@@ -98,6 +98,7 @@ class XorIterator {
     unsigned rice = 0;
     bool fresh = true;        // the next decimal delta starts a run
     bool after_late = false;  // resid != 0: the joint code's context
+    bool steady = false;      // an on-time sample leaves `time` unchanged
   };
 
   // Decodes up to kBatch samples into batch_; false when there are none.
@@ -112,10 +113,6 @@ class XorIterator {
   bool ReadSample(int index);
   bool ReadValuePayload(int kind, int int_cls, int index);
   bool ComposeValue(int index);
-  // Encoding 2 (chunk_iterator_v2.cc).
-  bool ReadSample2(int index);
-  bool ReadChange2(int index);
-  bool ReadDelta2(int index);
   bool ReadRestart(int index);
 
   Sample batch_[kBatch] = {};

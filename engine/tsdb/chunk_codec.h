@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "absl/base/attributes.h"
 #include "engine/tsdb/bitstream.h"
 
 namespace fraisier::tsdb::chunk_internal {
@@ -197,18 +198,18 @@ inline TimeState FirstStep(uint64_t d) {
 // interval becomes a step seen twice in a row; the grid stays behind a
 // sample that is late (or early) by more than jitter, less than half an
 // interval and not by the same residual as the sample before.
-inline TimeState NextTimeState(const TimeState& prev, uint64_t t_prev,
-                               uint64_t t, uint64_t predicted) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline TimeState NextTimeState(
+    const TimeState& prev, uint64_t t_prev, uint64_t t, uint64_t predicted) {
   const uint64_t r = t - predicted;
   const uint64_t d = t - t_prev;
+  const auto sd = static_cast<int64_t>(d);
   int64_t interval = Interval(prev);
-  if (static_cast<int64_t>(d) == prev.step) {
-    interval = static_cast<int64_t>(SnapInterval(d));
-  }
-  TimeState s = FirstStep(d);
+  if (sd == prev.step) interval = static_cast<int64_t>(SnapInterval(d));
+  TimeState s;
+  s.step = static_cast<int32_t>(std::clamp<int64_t>(sd, INT32_MIN, INT32_MAX));
+  // An interval too far from the step falls back to the step.
   const auto off = static_cast<int64_t>(static_cast<uint64_t>(interval) -
                                         static_cast<uint64_t>(int64_t{s.step}));
-  // An interval too far from the step falls back to the step.
   s.interval_off =
       off >= INT16_MIN && off <= INT16_MAX ? static_cast<int16_t>(off) : 0;
   const auto sr = static_cast<int64_t>(r);

@@ -1,8 +1,12 @@
-// Decoding of chunk encoding 2 (docs/chunk_format.md). The first sample,
-// the restart payload and the iterator's plumbing are shared with encoding 1
-// in chunk_iterator.cc.
+// Decoding of chunk encoding 2 (docs/chunk_format.md). The first sample and
+// the iterator's plumbing are shared with encoding 1 in chunk_iterator.cc.
+//
+// Every sample is decoded inline on a local copy of the state, which the
+// compiler keeps in registers; the decoding functions return an error text
+// or nullptr instead of touching the iterator.
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 
 #include "absl/base/attributes.h"
@@ -12,8 +16,14 @@
 namespace fraisier::tsdb {
 namespace {
 
+using chunk_internal::Compose;
+using chunk_internal::Decompose;
 using chunk_internal::FirstStep;
+using chunk_internal::kExpBits;
 using chunk_internal::kIntCode;
+using chunk_internal::kMantissaLimitInt;
+using chunk_internal::kMaxExp;
+using chunk_internal::kMinExp;
 using chunk_internal::kNoExp;
 using chunk_internal::kResidualCode;
 using chunk_internal::kRiceEscape;
@@ -21,33 +31,58 @@ using chunk_internal::NextTimeState;
 using chunk_internal::PredictedDelta;
 using chunk_internal::PredictTime;
 using chunk_internal::RiceParameter;
+using chunk_internal::SnapInterval;
 using chunk_internal::UnshiftNonZero;
 using chunk_internal::UpdatePredictor;
 
 // Moves the timestamp state past a sample with residual `r`, exactly as
-// XorChunk::Append does (modulo 2^64).
+// XorChunk::Append does (modulo 2^64). In the steady state (on the grid,
+// the interval equal to the last step and already a snapped one) an
+// on-time sample changes nothing but the time.
 template <typename State>
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void AdvanceTime(State& s, uint64_t r) {
   const auto t_prev = static_cast<uint64_t>(s.t);
+  if (r == 0 && s.steady) {
+    s.t = static_cast<Timestamp>(t_prev +
+                                 static_cast<uint64_t>(int64_t{s.time.step}));
+    return;
+  }
   const uint64_t predicted = PredictTime(t_prev, s.time);
   const uint64_t t = predicted + r;
   s.time = NextTimeState(s.time, t_prev, t, predicted);
   s.t = static_cast<Timestamp>(t);
+  const auto step = static_cast<uint64_t>(int64_t{s.time.step});
+  s.steady = s.time.resid == 0 && !s.time.off_grid &&
+             s.time.interval_off == 0 && SnapInterval(step) == step;
 }
 
-}  // namespace
+template <typename State>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const char* SetMantissa(State& s,
+                                                            uint64_t m) {
+  const auto sm = static_cast<int64_t>(m);
+  // |m| < 2^50 as one unsigned comparison.
+  if (static_cast<uint64_t>(sm + (kMantissaLimitInt - 1)) >
+      static_cast<uint64_t>(2 * kMantissaLimitInt - 2)) {
+    return "decimal mantissa out of range";
+  }
+  s.mantissa = sm;
+  s.v = std::bit_cast<uint64_t>(Compose(sm, s.exp));
+  return nullptr;
+}
 
-bool XorIterator::ReadDelta2(int index) {
-  BitReader& r = s_.r;
+// A decimal delta: INT-coded at the start of a run, else the Rice-coded
+// residual against the predictor.
+template <typename State>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const char* ReadDeltaV2(State& s) {
+  BitReader& r = s.r;
   uint64_t d;  // the mantissa delta, modulo 2^64
   uint64_t u = 0;
-  if (s_.fresh) {
+  if (s.fresh) {
     d = UnshiftNonZero(r.ReadClass(kIntCode));
   } else {
-    const unsigned k = RiceParameter(s_.rice);
-    const uint64_t peek = r.Peek(kRiceEscape);
-    const auto ones =
-        static_cast<unsigned>(std::countl_one(peek << (64 - kRiceEscape)));
+    const unsigned k = RiceParameter(s.rice);
+    const auto ones = static_cast<unsigned>(
+        std::countl_one(r.Peek(kRiceEscape) << (64 - kRiceEscape)));
     uint64_t q = ones;
     if (ones < kRiceEscape) {
       r.Skip(ones + 1);
@@ -56,71 +91,105 @@ bool XorIterator::ReadDelta2(int index) {
       // Exp-Golomb: valid data has fewer than 54 leading zeros.
       const auto zeros =
           static_cast<unsigned>(std::countl_zero(r.Peek(56) << 8));
-      if (zeros >= 56) return Fail(index, "bad Rice escape");
+      if (zeros >= 56) return "bad Rice escape";
       r.Skip(zeros);
       q = r.ReadWide(zeros + 1) - 1 + kRiceEscape;
     }
     // Modulo 2^64: corrupt input may make q << k overflow.
     u = (q << k) | (k > 0 ? r.ReadWide(k) : 0);
-    d = static_cast<uint64_t>(PredictedDelta(s_.ema)) +
+    d = static_cast<uint64_t>(PredictedDelta(s.ema)) +
         static_cast<uint64_t>(ZigZagDecode(u));
   }
-  UpdatePredictor(static_cast<int64_t>(d), u, s_.fresh, &s_.ema, &s_.rice);
-  s_.fresh = false;
-  // ComposeValue rejects a mantissa out of range, whatever the wrap.
-  s_.mantissa = static_cast<int64_t>(static_cast<uint64_t>(s_.mantissa) + d);
-  return ComposeValue(index);
+  UpdatePredictor(static_cast<int64_t>(d), u, s.fresh, &s.ema, &s.rice);
+  s.fresh = false;
+  return SetMantissa(s, static_cast<uint64_t>(s.mantissa) + d);
 }
 
-bool XorIterator::ReadChange2(int index) {
-  BitReader& r = s_.r;
-  const uint64_t code = r.Peek(3);
-  bool new_window;
-  if (s_.exp != kNoExp) {
-    if ((code & 4) == 0) {
-      r.Skip(1);
-      return ReadDelta2(index);
-    }
-    r.Skip((code & 2) == 0 ? 2 : 3);
-    if ((code & 3) == 3) return ReadRestart(index);
-    new_window = (code & 2) != 0;
-  } else {
-    r.Skip((code & 4) == 0 ? 1 : 2);
-    if ((code & 6) == 6) return ReadRestart(index);
-    new_window = (code & 4) != 0;
-  }
+template <typename State>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const char* ReadRestartV2(State& s) {
+  BitReader& r = s.r;
+  const int e =
+      static_cast<int>(static_cast<int64_t>(r.Read(kExpBits) << 58) >> 58);
+  const bool absolute = r.Read(1) != 0;
+  const int64_t n = r.ReadClass(kIntCode);
+  if (e < kMinExp || e > kMaxExp) return "bad decimal exponent";
+  int64_t prev = 0;
+  if (!absolute && !Decompose(s.v, e, &prev)) return "bad decimal restart";
+  s.exp = e;
+  s.fresh = true;
+  // |prev| < 2^50 and |n| < 2^51 (52-bit class): no overflow.
+  return SetMantissa(s, static_cast<uint64_t>(prev + n));
+}
+
+template <typename State>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const char* ReadXorV2(State& s,
+                                                          bool new_window) {
+  BitReader& r = s.r;
   if (new_window) {
     const uint64_t h = r.Read(11);
     const unsigned lead = static_cast<unsigned>(h >> 6);
     unsigned sig = static_cast<unsigned>(h & 63);
     if (sig == 0) sig = 64;
-    if (lead + sig > 64) return Fail(index, "bad XOR window");
-    s_.leading = lead;
-    s_.sig = sig;
+    if (lead + sig > 64) return "bad XOR window";
+    s.leading = lead;
+    s.sig = sig;
   }
-  s_.v ^= r.ReadWide(s_.sig) << (64 - s_.leading - s_.sig);
-  s_.exp = kNoExp;
-  s_.fresh = true;
-  return true;
+  s.v ^= r.ReadWide(s.sig) << (64 - s.leading - s.sig);
+  s.exp = kNoExp;
+  s.fresh = true;
+  return nullptr;
 }
 
-bool XorIterator::ReadSample2(int index) {
-  BitReader& r = s_.r;
-  if (index == 1) {
-    uint64_t delta;
-    if (!r.ReadUvarint(&delta)) return Fail(1, "timestamp overflows");
-    s_.t = static_cast<Timestamp>(static_cast<uint64_t>(s_.t) + delta);
-    s_.time = FirstStep(delta);
-    s_.after_late = false;
-    return r.Read(1) == 0 ? true : ReadChange2(index);
+// A changed value; its code depends on the decimal state.
+template <typename State>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const char* ReadChangeV2(State& s) {
+  BitReader& r = s.r;
+  const uint64_t code = r.Peek(3);
+  if (s.exp != kNoExp) {
+    // 0 delta, 10 XOR reuse, 110 XOR new, 111 restart.
+    if ((code & 4) == 0) {
+      r.Skip(1);
+      return ReadDeltaV2(s);
+    }
+    if ((code & 2) == 0) {
+      r.Skip(2);
+      return ReadXorV2(s, false);
+    }
+    r.Skip(3);
+    return (code & 1) == 0 ? ReadXorV2(s, true) : ReadRestartV2(s);
   }
+  // 0 XOR reuse, 10 XOR new, 11 restart.
+  if ((code & 4) == 0) {
+    r.Skip(1);
+    return ReadXorV2(s, false);
+  }
+  r.Skip(2);
+  return (code & 2) == 0 ? ReadXorV2(s, true) : ReadRestartV2(s);
+}
+
+// Sample 1: its timestamp delta and the value.
+template <typename State>
+const char* ReadSecondV2(State& s) {
+  BitReader& r = s.r;
+  uint64_t delta;
+  if (!r.ReadUvarint(&delta)) return "timestamp overflows";
+  s.t = static_cast<Timestamp>(static_cast<uint64_t>(s.t) + delta);
+  s.time = FirstStep(delta);
+  s.steady = false;
+  s.after_late = false;
+  return r.Read(1) == 0 ? nullptr : ReadChangeV2(s);
+}
+
+// A sample after the second.
+template <typename State>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const char* ReadSampleV2(State& s) {
+  BitReader& r = s.r;
   // The joint prefix (XorChunk::Append): after an on-time sample 0 on time
   // and same, 10 on time and changed, 11 late; after a late one 0 late, 10
   // on time and same, 11 on time and changed.
   const uint64_t joint = r.Peek(2);
-  bool late;
-  bool changed = false;
-  if (s_.after_late) {
+  bool late, changed;
+  if (s.after_late) {
     late = joint < 2;
     changed = joint == 3;
     r.Skip(late ? 1 : 2);
@@ -130,14 +199,16 @@ bool XorIterator::ReadSample2(int index) {
     r.Skip(joint < 2 ? 1 : 2);
   }
   if (!late) {
-    AdvanceTime(s_, 0);
-    s_.after_late = false;
-    return changed ? ReadChange2(index) : true;
+    AdvanceTime(s, 0);
+    s.after_late = false;
+    return changed ? ReadChangeV2(s) : nullptr;
   }
-  AdvanceTime(s_, UnshiftNonZero(r.ReadClass(kResidualCode)));
-  s_.after_late = true;  // unshifted residuals are never 0
-  return r.Read(1) == 0 ? true : ReadChange2(index);
+  AdvanceTime(s, UnshiftNonZero(r.ReadClass(kResidualCode)));
+  s.after_late = true;  // unshifted residuals are never 0
+  return r.Read(1) == 0 ? nullptr : ReadChangeV2(s);
 }
+
+}  // namespace
 
 bool XorIterator::FillBatch2() {
   pos_ = len_ = 0;
@@ -147,32 +218,34 @@ bool XorIterator::FillBatch2() {
   }
   const int end = std::min(kBatch, limit_ - read_);
   int n = 0;
-  // On a local copy of the state, so that the common sample (on time, same
-  // value: a single 0 bit) keeps it in registers; other samples go through
-  // the general path on s_.
+  // The first two samples have their own formats; they run on s_, the
+  // rest on a local copy whose address is never taken, so that it stays in
+  // registers.
+  while (read_ + n < 2 && n < end) {
+    const char* error = nullptr;
+    if (read_ + n == 0) {
+      if (!ReadFirst()) break;
+    } else {
+      error = ReadSecondV2(s_);
+    }
+    if (error == nullptr && s_.r.overrun()) error = "truncated";
+    if (error != nullptr) {
+      Fail(read_ + n, error);
+      break;
+    }
+    batch_[n++] = Sample{s_.t, std::bit_cast<double>(s_.v)};
+  }
   State s = s_;
-  while (n < end) {
-    const int index = read_ + n;
-    bool fast = false;
-    if (index >= 2 && !s.after_late) {
-      s.r.Ensure(1);
-      if ((s.r.Window() >> 63) == 0 && s.r.CanSkip(1)) {
-        s.r.Skip(1);
-        AdvanceTime(s, 0);
-        fast = true;
-      }
+  for (; n < end && read_ + n < limit_; ++n) {
+    // 56 bits hold every common sample.
+    s.r.Ensure(56);
+    const char* error = ReadSampleV2(s);
+    if (error == nullptr && s.r.overrun()) error = "truncated";
+    if (error != nullptr) {
+      Fail(read_ + n, error);
+      break;
     }
-    if (!fast) {
-      s_ = s;
-      const bool ok = index == 0 ? ReadFirst() : ReadSample2(index);
-      s = s_;
-      if (!ok) break;
-      if (s.r.overrun()) {
-        Fail(index, "truncated");
-        break;
-      }
-    }
-    batch_[n++] = Sample{s.t, std::bit_cast<double>(s.v)};
+    batch_[n] = Sample{s.t, std::bit_cast<double>(s.v)};
   }
   s_ = s;
   read_ += n;
