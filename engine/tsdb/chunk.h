@@ -133,7 +133,7 @@ class XorIterator {
 // appended so far (an iterator over it sees exactly them, bit for bit); the
 // encoding holds at most 65535 bytes and 65535 samples. The object is kept
 // at 40 bytes plus a buffer grown in malloc-sized steps, because the head
-// keeps one per active series; the buffer starts with the 8-byte
+// keeps one per active series; the buffer starts with the 6-byte
 // decimal-delta predictor, followed by the encoding.
 //
 // Not thread-safe: the owner serializes Append against readers, and a view
@@ -186,8 +186,9 @@ class XorChunk {
   };
   struct ValuePlan;
 
-  // The buffer's prefix: the predictor's moving average (chunk_codec.h).
-  static constexpr size_t kStateBytes = 8;
+  // The buffer's prefix: the predictor's moving average, an int48
+  // (chunk_codec.h), little-endian.
+  static constexpr size_t kStateBytes = 6;
   static constexpr unsigned kNoExpCode = 63;
 
   // Makes room for `extra` more encoded bytes; false if that exceeds
@@ -204,11 +205,11 @@ class XorChunk {
     exp_code_ = e == -128 ? kNoExpCode : static_cast<unsigned>(e + 23);
   }
   int64_t ema() const {
-    int64_t e;
-    std::memcpy(&e, buf_.get(), sizeof(e));
-    return e;
+    uint64_t e = 0;
+    std::memcpy(&e, buf_.get(), kStateBytes);  // little-endian hosts
+    return static_cast<int64_t>(e << 16) >> 16;
   }
-  void set_ema(int64_t e) { std::memcpy(buf_.get(), &e, sizeof(e)); }
+  void set_ema(int64_t e) { std::memcpy(buf_.get(), &e, kStateBytes); }
 
   std::unique_ptr<uint8_t, FreeDeleter> buf_;  // predictor + encoding
   Timestamp t_ = 0;                            // last timestamp

@@ -150,13 +150,14 @@ inline constexpr uint64_t kJitterMs = 8;
 
 // The predicted interval for an observed step `d` (sample 1's, or a step
 // seen twice in a row): scrape intervals are whole seconds, so a step
-// within kJitterMs of one is taken as that many seconds. Otherwise a
-// jittered first step would bias every prediction of the chunk.
+// within max(kJitterMs, d / 128) of one is taken as that many seconds.
+// Otherwise a jittered first step would bias every prediction of the chunk
+// (and with jitter beyond kJitterMs, the grid would drift).
 inline uint64_t SnapInterval(uint64_t d) {
   if (d >= (uint64_t{1} << 62)) return d;
   const uint64_t q = (d + 500) / 1000 * 1000;
   const uint64_t off = q > d ? q - d : d - q;
-  return q > 0 && off <= kJitterMs ? q : d;
+  return q > 0 && off <= std::max<uint64_t>(kJitterMs, d >> 7) ? q : d;
 }
 
 // The timestamp predictor's state after a sample. Its fields are bounded
@@ -249,8 +250,12 @@ inline constexpr int kEmaShift = 2;         // weight 1/4 for the newest delta
 inline constexpr unsigned kRiceEscape = 6;  // quotients from here escape
 
 // The mantissa delta the predictor expects.
+// Modulo 2^64 before the (arithmetic) shift: a decoder's average may be
+// anything on corrupt input.
 inline int64_t PredictedDelta(int64_t ema) {
-  return (ema + (int64_t{1} << (kEmaFraction - 1))) >> kEmaFraction;
+  return static_cast<int64_t>(static_cast<uint64_t>(ema) +
+                              (uint64_t{1} << (kEmaFraction - 1))) >>
+         kEmaFraction;
 }
 
 // At most 56 (valid data stays below 54), so corrupt input cannot make a
@@ -273,25 +278,33 @@ inline unsigned RiceBits(uint64_t u, unsigned k) {
   return kRiceEscape + 2 * width - 1 + k;
 }
 
+// The moving average is an int48 (XorChunk keeps it in 6 bytes): it
+// saturates at +-(2^47 - 1), i.e. for deltas beyond 2^43 per sample, where
+// prediction only costs bits.
+inline constexpr int64_t kEmaLimit = (int64_t{1} << 47) - 1;
+
 // The predictor after a delta `d` with Rice value `u` (fresh: the first
-// delta of a run, stored without prediction). Modulo 2^64, so corrupt
-// input cannot overflow.
+// delta of a run, stored without prediction). Modulo 2^64 before the
+// saturation, so corrupt input cannot overflow.
 inline void UpdatePredictor(int64_t d, uint64_t u, bool fresh, int64_t* ema,
                             unsigned* rice) {
   const auto scaled =
       static_cast<int64_t>(static_cast<uint64_t>(d) << kEmaFraction);
+  int64_t next;
   if (fresh) {
-    *ema = scaled;
+    next = scaled;
     const uint64_t mag = d < 0 ? 0 - static_cast<uint64_t>(d) : d;
     *rice = static_cast<unsigned>(std::bit_width(mag >> 1)) << 2;
-    return;
+  } else {
+    next = static_cast<int64_t>(
+        static_cast<uint64_t>(*ema) +
+        static_cast<uint64_t>(
+            static_cast<int64_t>(static_cast<uint64_t>(scaled) -
+                                 static_cast<uint64_t>(*ema)) >>
+            kEmaShift));
+    *rice = *rice + static_cast<unsigned>(std::bit_width(u)) - (*rice >> 2);
   }
-  *ema = static_cast<int64_t>(
-      static_cast<uint64_t>(*ema) +
-      static_cast<uint64_t>(static_cast<int64_t>(static_cast<uint64_t>(scaled) -
-                                                 static_cast<uint64_t>(*ema)) >>
-                            kEmaShift));
-  *rice = *rice + static_cast<unsigned>(std::bit_width(u)) - (*rice >> 2);
+  *ema = std::clamp(next, -kEmaLimit, kEmaLimit);
 }
 
 }  // namespace fraisier::tsdb::chunk_internal

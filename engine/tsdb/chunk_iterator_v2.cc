@@ -59,12 +59,12 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void AdvanceTime(State& s, uint64_t r) {
 template <typename State>
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline const char* SetMantissa(State& s,
                                                             uint64_t m) {
-  const auto sm = static_cast<int64_t>(m);
-  // |m| < 2^50 as one unsigned comparison.
-  if (static_cast<uint64_t>(sm + (kMantissaLimitInt - 1)) >
+  // |m| < 2^50 as one unsigned comparison (m is any 64-bit pattern).
+  if (m + (kMantissaLimitInt - 1) >
       static_cast<uint64_t>(2 * kMantissaLimitInt - 2)) {
     return "decimal mantissa out of range";
   }
+  const auto sm = static_cast<int64_t>(m);
   s.mantissa = sm;
   s.v = std::bit_cast<uint64_t>(Compose(sm, s.exp));
   return nullptr;
