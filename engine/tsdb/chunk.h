@@ -187,7 +187,7 @@ class XorChunk {
   struct ValuePlan;
 
   // The buffer's prefix: the predictor's moving average, an int48
-  // (chunk_codec.h), little-endian.
+  // (chunk_codec.h).
   static constexpr size_t kStateBytes = 6;
   static constexpr unsigned kNoExpCode = 63;
 
@@ -204,12 +204,22 @@ class XorChunk {
   void set_exp(int e) {
     exp_code_ = e == -128 ? kNoExpCode : static_cast<unsigned>(e + 23);
   }
+  // As a 32-bit and a 16-bit half: copying 6 bytes through a 64-bit
+  // temporary stalls on store forwarding.
   int64_t ema() const {
-    uint64_t e = 0;
-    std::memcpy(&e, buf_.get(), kStateBytes);  // little-endian hosts
-    return static_cast<int64_t>(e << 16) >> 16;
+    uint32_t lo;
+    uint16_t hi;
+    std::memcpy(&lo, buf_.get(), sizeof(lo));
+    std::memcpy(&hi, buf_.get() + sizeof(lo), sizeof(hi));
+    return static_cast<int64_t>((uint64_t{lo} | uint64_t{hi} << 32) << 16) >>
+           16;
   }
-  void set_ema(int64_t e) { std::memcpy(buf_.get(), &e, kStateBytes); }
+  void set_ema(int64_t e) {
+    const auto lo = static_cast<uint32_t>(e);
+    const auto hi = static_cast<uint16_t>(static_cast<uint64_t>(e) >> 32);
+    std::memcpy(buf_.get(), &lo, sizeof(lo));
+    std::memcpy(buf_.get() + sizeof(lo), &hi, sizeof(hi));
+  }
 
   std::unique_ptr<uint8_t, FreeDeleter> buf_;  // predictor + encoding
   Timestamp t_ = 0;                            // last timestamp
