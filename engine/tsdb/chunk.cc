@@ -92,38 +92,27 @@ struct XorChunk::ValuePlan {
 XorChunk& XorChunk::operator=(XorChunk&& other) noexcept {
   if (this == &other) return *this;
   buf_ = std::move(other.buf_);
-  t_ = other.t_;
-  v_ = other.v_;
-  step_ = other.step_;
-  interval_off_ = other.interval_off_;
-  resid_ = other.resid_;
-  size_ = other.size_;
-  cap_ = other.cap_;
-  free_bits_ = other.free_bits_;
-  leading_ = other.leading_;
-  sig_ = other.sig_;
-  off_grid_ = other.off_grid_;
-  exp_code_ = other.exp_code_;
-  fresh_ = other.fresh_;
-  after_late_ = other.after_late_;
-  rice_ = other.rice_;
-  XorChunk empty;
-  other.t_ = empty.t_;
-  other.v_ = empty.v_;
-  other.step_ = empty.step_;
-  other.interval_off_ = empty.interval_off_;
-  other.resid_ = empty.resid_;
-  other.size_ = empty.size_;
-  other.cap_ = empty.cap_;
-  other.free_bits_ = empty.free_bits_;
-  other.leading_ = empty.leading_;
-  other.sig_ = empty.sig_;
-  other.off_grid_ = empty.off_grid_;
-  other.exp_code_ = empty.exp_code_;
-  other.fresh_ = empty.fresh_;
-  other.after_late_ = empty.after_late_;
-  other.rice_ = empty.rice_;
+  CopyStateFrom(other);
+  other.CopyStateFrom(XorChunk());
   return *this;
+}
+
+void XorChunk::CopyStateFrom(const XorChunk& o) {
+  t_ = o.t_;
+  v_ = o.v_;
+  step_ = o.step_;
+  interval_off_ = o.interval_off_;
+  resid_ = o.resid_;
+  size_ = o.size_;
+  cap_ = o.cap_;
+  free_bits_ = o.free_bits_;
+  leading_ = o.leading_;
+  sig_ = o.sig_;
+  off_grid_ = o.off_grid_;
+  exp_code_ = o.exp_code_;
+  fresh_ = o.fresh_;
+  after_late_ = o.after_late_;
+  rice_ = o.rice_;
 }
 
 bool XorChunk::Reserve(size_t extra) {

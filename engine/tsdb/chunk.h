@@ -191,6 +191,8 @@ class XorChunk {
   static constexpr size_t kStateBytes = 6;
   static constexpr unsigned kNoExpCode = 63;
 
+  // Every field but the buffer (bit-fields rule out std::exchange).
+  void CopyStateFrom(const XorChunk& o);
   // Makes room for `extra` more encoded bytes; false if that exceeds
   // kMaxBytes.
   bool Reserve(size_t extra);
