@@ -15,8 +15,7 @@
 
 namespace fraisier::tsdb::chunk_testing {
 
-inline std::vector<Sample> Decode(absl::string_view bytes,
-                                  absl::Status* status,
+inline std::vector<Sample> Decode(absl::string_view bytes, absl::Status* status,
                                   uint8_t encoding = kChunkEncodingXor2) {
   std::vector<Sample> out;
   XorIterator it(bytes, encoding);
