@@ -58,6 +58,8 @@ absl::StatusOr<EvalValue> Evaluator::EvalVectorSelector(
   storage::SelectHints hints;
   hints.start = mint;
   hints.end = last;
+  // One step reads only the newest sample of each series' window.
+  hints.latest_only = num_steps() == 1;
   std::unique_ptr<storage::SeriesSet> set =
       querier_->Select(false, &hints, vs.matchers);
   Matrix out;

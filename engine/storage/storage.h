@@ -115,6 +115,10 @@ struct SelectHints {
   int64_t step_ms = 0;
   int64_t range_ms = 0;
   std::string func;  // surrounding function or aggregation, if any
+  // Only the newest sample in [start, end] will be read (an instant vector
+  // selector evaluated at one time): a store may return each series with
+  // just that sample instead of all of them.
+  bool latest_only = false;
 };
 
 // A read view over [mint, maxt]. Not thread-safe.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/casts.h"
 #include "absl/types/span.h"
 #include "engine/tsdb/head.h"
 
@@ -151,11 +152,39 @@ void CollectChain(const ChunkFiles& files, ChunkRef newest, Timestamp mint,
 
 // What one Select returns: every series' labels and chunk snapshots in
 // flat arrays, the open chunks' bytes in one arena.
+// Yields one sample: the newest of a series, when a latest-only Select
+// found it inside the window (no chunk is copied or decoded for it).
+class LatestSampleIterator final : public storage::SampleIterator {
+ public:
+  explicit LatestSampleIterator(Sample sample) : sample_(sample) {}
+  bool Next() override {
+    if (done_) return false;
+    if (!started_) return started_ = true;
+    done_ = true;
+    return false;
+  }
+  bool Seek(Timestamp t) override {
+    if (done_) return false;
+    started_ = true;
+    if (sample_.t >= t) return true;
+    done_ = true;
+    return false;
+  }
+  Sample At() const override { return sample_; }
+  absl::Status status() const override { return absl::OkStatus(); }
+
+ private:
+  const Sample sample_;
+  bool started_ = false;
+  bool done_ = false;
+};
+
 struct SelectResult {
   struct Entry {
     Labels labels;
     size_t first_chunk;
-    size_t num_chunks;
+    size_t num_chunks;  // 0: the series is `latest` alone
+    Sample latest;
   };
   std::vector<Entry> series;
   std::vector<ChunkSnapshot> chunks;
@@ -169,6 +198,9 @@ class HeadSeries final : public storage::Series {
   void Point(size_t index) { entry_ = &result_->series[index]; }
   const Labels& labels() const override { return entry_->labels; }
   std::unique_ptr<storage::SampleIterator> Iterator() const override {
+    if (entry_->num_chunks == 0) {
+      return std::make_unique<LatestSampleIterator>(entry_->latest);
+    }
     return std::make_unique<ChunkSeriesIterator>(
         absl::MakeConstSpan(result_->chunks)
             .subspan(entry_->first_chunk, entry_->num_chunks),
@@ -218,6 +250,14 @@ class HeadQuerier final : public storage::Querier {
     SelectResult result;
     result.series.reserve(ids.size());
     result.chunks.reserve(ids.size());
+    // The window in which a latest-only Select may answer from a series'
+    // newest sample: when that sample is past it, older samples are needed
+    // and the chunks are read as usual.
+    const bool latest_only = hints != nullptr && hints->latest_only;
+    const Timestamp window_start =
+        latest_only ? std::max(mint_, hints->start) : mint_;
+    const Timestamp window_end =
+        latest_only ? std::min(maxt_, hints->end) : maxt_;
     for (uint32_t id : ids) {
       Labels labels;
       const size_t first_chunk = result.chunks.size();
@@ -226,6 +266,21 @@ class HeadQuerier final : public storage::Querier {
         std::lock_guard<std::mutex> lock(head_->SeriesLock(id));
         const MemSeries* s = head_->series_.Get(id);
         if (s == nullptr) continue;
+        if (latest_only) {
+          const Timestamp last_t = s->last_t.load(std::memory_order_relaxed);
+          if (last_t == kMinTimestamp || last_t < window_start) continue;
+          // last_v_bits is the newest value only when the open chunk holds
+          // the newest sample (a replayed chunk chain sets last_t alone).
+          if (last_t <= window_end && s->open.num_samples() > 0 &&
+              s->open.max_time() == last_t) {
+            const Sample latest{
+                last_t, absl::bit_cast<double>(
+                            s->last_v_bits.load(std::memory_order_relaxed))};
+            result.series.push_back(
+                {SeriesLabels(*s, head_->symbols_), first_chunk, 0, latest});
+            continue;
+          }
+        }
         // Every persisted chunk ends by the newest one's max_time.
         if (s->newest_chunk != 0 && s->newest_chunk_max_time >= mint_) {
           newest = s->newest_chunk;
@@ -259,7 +314,8 @@ class HeadQuerier final : public storage::Querier {
       }
       const size_t num_chunks = result.chunks.size() - first_chunk;
       if (num_chunks == 0) continue;
-      result.series.push_back({std::move(labels), first_chunk, num_chunks});
+      result.series.push_back(
+          {std::move(labels), first_chunk, num_chunks, Sample{}});
     }
     std::vector<uint32_t> order;
     if (sorted) {
