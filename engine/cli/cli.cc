@@ -78,7 +78,11 @@ std::vector<Command> DefaultCommands() {
        "[--config.file=FILE]",
        "Run the evaluator service: remote-write in, rules, alerts, HTTP API.",
        RunServe},
-      {{"check", "rules"}, "FILE...", "Check rule files.", RunCheckRules},
+      {{"check", "rules"},
+       "FILE...",
+       "Check and lint rule files.",
+       RunCheckRules,
+       /*own_help=*/true},
       {{"check", "config"},
        "FILE...",
        "Check configuration files.",
@@ -166,7 +170,8 @@ int Run(const std::vector<std::string>& argv,
         << ": not built yet in this version of fraisier-ruler\n";
     return kExitUsage;
   }
-  if (!rest.empty() && (rest[0] == "-h" || rest[0] == "--help")) {
+  if (!rest.empty() && (rest[0] == "-h" || rest[0] == "--help") &&
+      !command->own_help) {
     out << "usage: ruler " << Synopsis(*command) << "\n\n"
         << command->summary << "\n";
     return kExitOk;

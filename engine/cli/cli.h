@@ -30,6 +30,9 @@ struct Command {
   std::string usage;               // argument synopsis, e.g. "FILE..."
   std::string summary;             // one line for --help
   Handler handler;                 // empty: not built yet (exit 2)
+  // The handler prints its own --help (its flags); otherwise the
+  // dispatcher prints the synopsis and summary.
+  bool own_help = false;
 };
 
 // Every subcommand of DESIGN §5, in --help order. Handlers are attached as
