@@ -83,15 +83,15 @@ OutputLabels AggregateLabels(const promql::AggregateExpr& a) {
     default:
       break;
   }
-  std::string why =
-      absl::StrCat(promql::AggregateOpText(a.op),
-                   a.without ? " without " : " by ", ListText(a.grouping));
-  OutputLabels out = OutputLabels::Any();
+  std::string why = !a.without && a.grouping.empty()
+                        ? absl::StrCat(promql::AggregateOpText(a.op), "()")
+                        : absl::StrCat(promql::AggregateOpText(a.op),
+                                       a.without ? " without " : " by ",
+                                       ListText(a.grouping));
+  OutputLabels out = in;
   if (a.without) {
-    out = in;
     for (const std::string& g : a.grouping) out.Remove(g, why);
   } else {
-    out = in;
     out.KeepOnly(std::set<std::string>(a.grouping.begin(), a.grouping.end()),
                  why);
   }
