@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/flags.h"
@@ -60,10 +61,11 @@ std::string ChecksHelp() {
       "\nLint checks (disable one in a rule file with "
       "`# ruler disable <id>`):\n";
   for (const CheckDef& def : rules::lint::AllChecks()) {
-    absl::StrAppend(&text, "  ", def.id,
-                    std::string(30 - std::min<size_t>(def.id.size(), 28), ' '),
-                    rules::lint::SeverityName(def.severity), "  ", def.summary,
-                    "\n");
+    absl::StrAppend(
+        &text, "  ", def.id,
+        std::string(30 - std::min<size_t>(def.id.size(), 28), ' '),
+        absl::StrFormat("%-9s", rules::lint::SeverityName(def.severity)),
+        def.summary, "\n");
   }
   return text;
 }
