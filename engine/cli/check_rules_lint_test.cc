@@ -37,7 +37,7 @@ Result Check(std::vector<std::string> args) {
 // One warning (rate-on-non-counter); one error (histogram-quantile-no-rate).
 constexpr char kWarnOnly[] =
     "groups:\n  - name: g\n    rules:\n"
-    "      - record: r\n        expr: rate(foo[5m])\n";
+    "      - record: r\n        expr: rate(foo_bytes[5m])\n";
 constexpr char kWithError[] =
     "groups:\n  - name: g\n    rules:\n"
     "      - record: p95\n        expr: histogram_quantile(0.9, x_bucket)\n";
@@ -48,13 +48,13 @@ TEST(CheckRulesLintTest, TextOutputWarningsDoNotFail) {
   EXPECT_EQ(r.code, kExitOk);
   EXPECT_EQ(r.out,
             "Checking " + path + "\n  SUCCESS: 1 rules found\n\n" + path +
-                ":4:9: warning: group \"g\", rule \"r\": `rate(foo[5m])`: foo "
-                "is not a counter by its name (counters end in _total; "
-                "_count, _sum and _bucket count too), and rate() on a gauge "
-                "reads every drop as a counter reset; if it is a counter, "
-                "expose it as foo_total (or disable this check on the rule); "
-                "if it is a gauge, use delta() or deriv() "
-                "[rate-on-non-counter]\n\n1 passed, 0 failed\n");
+                ":4:9: warning: group \"g\", rule \"r\": "
+                "`rate(foo_bytes[5m])`: foo_bytes is not a counter by "
+                "convention (it ends in _bytes without _total), and rate() "
+                "reads each of its drops as a counter reset; use delta() or "
+                "deriv() for a gauge's change; if it really counts up, expose "
+                "it as foo_bytes_total [rate-on-non-counter]\n\n1 passed, 0 "
+                "failed\n");
 }
 
 TEST(CheckRulesLintTest, FailOn) {
@@ -139,12 +139,11 @@ TEST(CheckRulesLintTest, GithubAnnotations) {
   EXPECT_EQ(r.out,
             "::warning file=" + warn +
                 ",line=4,col=9,title=ruler rate-on-non-counter::group \"g\", "
-                "rule \"r\": `rate(foo[5m])`: foo is not a counter by its "
-                "name (counters end in _total; _count, _sum and _bucket count "
-                "too), and rate() on a gauge reads every drop as a counter "
-                "reset; if it is a counter, expose it as foo_total (or disable "
-                "this check on the rule); if it is a gauge, use delta() or "
-                "deriv()\n"
+                "rule \"r\": `rate(foo_bytes[5m])`: foo_bytes is not a "
+                "counter by convention (it ends in _bytes without _total), "
+                "and rate() reads each of its drops as a counter reset; use "
+                "delta() or deriv() for a gauge's change; if it really counts "
+                "up, expose it as foo_bytes_total\n"
                 "::error file=" +
                 bad +
                 ",line=3,col=5,title=invalid rule file::unknown field "

@@ -29,6 +29,9 @@ struct LintContext {
   // (a selector names X_bucket, or X is passed to histogram_quantile), each
   // with the reason, for messages.
   absl::flat_hash_map<std::string, std::string> histogram_evidence;
+  // Metrics without a counter's name that the checked files pass to rate(),
+  // irate() or increase(), with the reason: they treat them as counters.
+  absl::flat_hash_map<std::string, std::string> counter_evidence;
 };
 
 // One rule (rule >= 0) or one group (rule == -1) of a file.

@@ -44,21 +44,21 @@ void CheckRateOnNonCounter(const RuleSpec& rule, const LintContext&,
     const promql::MatrixSelector* m = MatrixArg(e, 0);
     if (m == nullptr) return;
     std::string name(MetricName(*m->selector));
-    if (name.empty() || IsCounterByConvention(name)) return;
-    if (!reported.insert(name).second) return;
+    std::string reason = NotCounterReason(name);
+    if (reason.empty() || !reported.insert(name).second) return;
     std::string fix =
         IsRecordedName(name)
-            ? absl::StrCat(
-                  "if the recorded series counts up, rate the "
-                  "counter before recording it")
-            : absl::StrCat("if it is a counter, expose it as ", name,
-                           "_total (or disable this check on the rule)");
-    messages->push_back(absl::StrCat(
-        "`", promql::Format(e), "`: ", name,
-        " is not a counter by its name (counters end in _total; _count, _sum "
-        "and _bucket count too), and ",
-        fn, "() on a gauge reads every drop as a counter reset; ", fix,
-        "; if it is a gauge, use delta() or deriv()"));
+            ? std::string(
+                  "use the recorded value as it is, or record the "
+                  "counter itself and rate that")
+            : absl::StrCat(
+                  "use delta() or deriv() for a gauge's change; if "
+                  "it really counts up, expose it as ",
+                  name, "_total");
+    messages->push_back(
+        absl::StrCat("`", promql::Format(e), "`: ", name,
+                     " is not a counter by convention (", reason, "), and ", fn,
+                     "() reads each of its drops as a counter reset; ", fix));
   });
 }
 
@@ -102,7 +102,7 @@ bool ValueUnused(const Expr& node, Ancestors ancestors) {
   return false;
 }
 
-void CheckCounterWithoutRate(const RuleSpec& rule, const LintContext&,
+void CheckCounterWithoutRate(const RuleSpec& rule, const LintContext& ctx,
                              std::vector<std::string>* messages) {
   if (rule.parsed == nullptr) return;
   std::set<std::string> reported;
@@ -113,13 +113,20 @@ void CheckCounterWithoutRate(const RuleSpec& rule, const LintContext&,
       return;
     }
     std::string name(MetricName(static_cast<const promql::VectorSelector&>(e)));
-    if (!IsTotalCounter(name) || ValueUnused(e, ancestors)) return;
-    if (!reported.insert(name).second) return;
+    std::string why;
+    if (IsTotalCounter(name)) {
+      why = "by its _total name";
+    } else if (auto it = ctx.counter_evidence.find(name);
+               it != ctx.counter_evidence.end()) {
+      why = it->second;
+    } else {
+      return;
+    }
+    if (ValueUnused(e, ancestors) || !reported.insert(name).second) return;
     messages->push_back(absl::StrCat(
-        name,
-        " is a counter (by its _total name) used as a raw value: it only "
-        "counts since the process started and falls to zero on restart; use "
-        "rate(",
+        name, " is a counter (", why,
+        ") used as a raw value: it only counts since the process started and "
+        "falls to zero on restart; use rate(",
         name, "[5m]) or increase(", name,
         "[1h]), and divide rates by rates for a ratio"));
   });
@@ -153,11 +160,12 @@ void CheckRateRange(const RuleSpec& rule, const LintContext& ctx,
 std::vector<CheckDef> CounterChecks() {
   return {
       {"rate-on-non-counter", Severity::kWarning,
-       "rate()/irate()/increase() over a name that is not a counter by "
-       "convention",
+       "rate()/irate()/increase() over a name that by convention is not a "
+       "counter",
        CheckRateOnNonCounter},
       {"counter-without-rate", Severity::kWarning,
-       "a _total counter used without rate() or increase()",
+       "a counter (_total, or rated elsewhere) used without rate() or "
+       "increase()",
        CheckCounterWithoutRate},
       {"rate-range-too-short", Severity::kWarning,
        "a rate range shorter than twice the scrape interval", CheckRateRange},

@@ -10,36 +10,52 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-TEST(RateOnNonCounterTest, FlagsNamesThatAreNotCounters) {
-  EXPECT_THAT(
-      MessagesOf(
-          "rate-on-non-counter",
-          LintYaml(RecordYaml("increase(fraisier_health_checks_failed[1h])"))),
-      ElementsAre(
-          "`increase(fraisier_health_checks_failed[1h])`: "
-          "fraisier_health_checks_failed is not a counter by its name "
-          "(counters end in _total; _count, _sum and _bucket count too), and "
-          "increase() on a gauge reads every drop as a counter reset; if it "
-          "is a counter, expose it as fraisier_health_checks_failed_total (or "
-          "disable this check on the rule); if it is a gauge, use delta() or "
-          "deriv()"));
+TEST(RateOnNonCounterTest, FlagsGaugesByName) {
   EXPECT_THAT(
       MessagesOf("rate-on-non-counter",
                  LintYaml(RecordYaml("rate(node_memory_free_bytes[5m]) + "
                                      "irate(node_memory_free_bytes[5m])"))),
-      ElementsAre(HasSubstr("node_memory_free_bytes is not")));
+      ElementsAre("`rate(node_memory_free_bytes[5m])`: node_memory_free_bytes "
+                  "is not a counter by convention (it ends in _bytes without "
+                  "_total), and rate() reads each of its drops as a counter "
+                  "reset; use delta() or deriv() for a gauge's change; if it "
+                  "really counts up, expose it as "
+                  "node_memory_free_bytes_total"));
+  EXPECT_THAT(MessagesOf("rate-on-non-counter",
+                         LintYaml(RecordYaml("increase(up[1h])"))),
+              ElementsAre(HasSubstr("(up is a gauge (1 or 0))")));
+  for (const char* name :
+       {"process_start_time_seconds", "disk_used_ratio", "build_info",
+        "scrape_duration_seconds", "nats_server_state", "cpu_temperature"}) {
+    EXPECT_THAT(
+        MessagesOf("rate-on-non-counter",
+                   LintYaml(RecordYaml(std::string("rate(") + name + "[5m])"))),
+        ElementsAre(HasSubstr("is not a counter by convention")))
+        << name;
+  }
   EXPECT_THAT(
       MessagesOf("rate-on-non-counter",
-                 LintYaml(RecordYaml("rate(instance:cpu:ratio[5m])"))),
-      ElementsAre(HasSubstr("if the recorded series counts up, rate the "
-                            "counter before recording it")));
+                 LintYaml(RecordYaml("rate(job:http_requests:rate5m[5m])"))),
+      ElementsAre(
+          "`rate(job:http_requests:rate5m[5m])`: job:http_requests:rate5m is "
+          "not a counter by convention (its operations part says it is "
+          "already a rate), and rate() reads each of its drops as a counter "
+          "reset; use the recorded value as it is, or record the counter "
+          "itself and rate that"));
 }
 
-TEST(RateOnNonCounterTest, AcceptsCountersByConvention) {
+TEST(RateOnNonCounterTest, SilentWhenTheNameAllowsACounter) {
+  // Counters by suffix, names that say nothing about their type (older
+  // exporters' counters, like the seed's fraisier_health_checks_failed),
+  // possible native histograms, and anything but a plain matrix selector.
   for (const char* expr :
        {"rate(http_requests_total[5m])", "rate(x_count[5m])",
         "increase(x_sum[1h])", "irate(x_bucket[5m])",
+        "increase(fraisier_health_checks_failed[1h])",
+        "rate(nats_server_in_msgs[5m])",
+        "rate(http_request_duration_seconds[5m])",
         "rate(job:http_requests_total:sum[5m])",
+        "rate(instance:node_cpu:ratio_sum[5m])",
         "rate({__name__=~\"a.*\"}[5m])", "deriv(node_memory_free_bytes[5m])",
         "rate(rate(x_total[1m])[5m:1m])"}) {
     EXPECT_THAT(MessagesOf("rate-on-non-counter", LintYaml(RecordYaml(expr))),
@@ -67,6 +83,26 @@ TEST(CounterWithoutRateTest, FlagsRawCounters) {
                 ElementsAre(HasSubstr("x_total is a counter")))
         << expr;
   }
+}
+
+TEST(CounterWithoutRateTest, NamesTheRulesRateAreCounters) {
+  // The seed guide's health-check ratio: the same files increase() both.
+  std::string yaml =
+      "groups:\n  - name: g\n    rules:\n"
+      "      - record: ratio\n        expr: (passed / (passed + failed)) * "
+      "100\n"
+      "      - record: p\n        expr: increase(passed[1h])\n"
+      "      - record: f\n        expr: rate(failed[5m])\n"
+      "      - record: g\n        expr: gauge_thing / 2\n";
+  EXPECT_THAT(
+      MessagesOf("counter-without-rate", LintYaml(yaml)),
+      ElementsAre("passed is a counter (the rules pass it to increase()) "
+                  "used as a raw value: it only counts since the process "
+                  "started and falls to zero on restart; use "
+                  "rate(passed[5m]) or increase(passed[1h]), and divide "
+                  "rates by rates for a ratio",
+                  HasSubstr("failed is a counter (the rules pass it to "
+                            "rate())")));
 }
 
 TEST(CounterWithoutRateTest, AcceptsUsesThatIgnoreTheValue) {

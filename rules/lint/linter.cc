@@ -15,14 +15,26 @@ namespace {
 using promql::Expr;
 using promql::NodeKind;
 
-// Histogram evidence from every expression of the run.
-void CollectHistogramEvidence(const std::vector<LintFile>& files,
-                              LintContext* ctx) {
+// Histogram and counter evidence from every expression of the run.
+void CollectEvidence(const std::vector<LintFile>& files, LintContext* ctx) {
   for (const LintFile& file : files) {
     for (const RuleGroupSpec& group : file.spec->groups) {
       for (const RuleSpec& rule : group.rules) {
         if (rule.parsed == nullptr) continue;
         Walk(*rule.parsed, [ctx](const Expr& e, Ancestors) {
+          absl::string_view fn = CallName(e);
+          if (fn == "rate" || fn == "irate" || fn == "increase") {
+            if (const promql::MatrixSelector* m = MatrixArg(e, 0)) {
+              absl::string_view name = MetricName(*m->selector);
+              if (!name.empty() && !IsRecordedName(name) &&
+                  !IsTotalCounter(name)) {
+                ctx->counter_evidence.emplace(
+                    std::string(name),
+                    absl::StrCat("the rules pass it to ", fn, "()"));
+              }
+            }
+            return;
+          }
           if (e.kind() == NodeKind::kVectorSelector) {
             absl::string_view name =
                 MetricName(static_cast<const promql::VectorSelector&>(e));
@@ -71,7 +83,7 @@ std::vector<Finding> LintFiles(const std::vector<LintFile>& files,
                                const std::vector<const CheckDef*>& checks) {
   LintContext ctx;
   ctx.options = options;
-  CollectHistogramEvidence(files, &ctx);
+  CollectEvidence(files, &ctx);
 
   std::vector<DisableComments> disables;
   disables.reserve(files.size());

@@ -31,14 +31,14 @@ groups:
     rules:
       - alert: Raw
         expr: up{job=~"a"}
-      # The exporter names this counter without _total.
+      # The exporter really does count in foo_bytes.
       # ruler disable rate-on-non-counter
       - record: r1
-        expr: rate(foo[5m])
+        expr: rate(foo_bytes[5m])
       - record: r2
-        expr: rate(foo[5m])  # ruler disable rate-on-non-counter, nope
+        expr: rate(foo_bytes[5m])  # ruler disable rate-on-non-counter, nope
       - record: r3
-        expr: rate(foo[5m])
+        expr: rate(foo_bytes[5m])
 )";
 
 TEST(LinterTest, DisableCommentsAndOrder) {

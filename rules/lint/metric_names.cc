@@ -13,18 +13,45 @@ bool HasCounterSuffix(absl::string_view name) {
          absl::EndsWith(name, "_sum") || absl::EndsWith(name, "_bucket");
 }
 
+// Units and words that, at the end of a name without `_total`, mark a
+// gauge.
+constexpr absl::string_view kGaugeSuffixes[] = {
+    "_bytes",  "_seconds", "_ratio",       "_percent",   "_celsius",
+    "_volts",  "_amperes", "_joules",      "_watts",     "_meters",
+    "_grams",  "_hertz",   "_info",        "_timestamp", "_state",
+    "_status", "_current", "_temperature", "_limit",
+};
+
 }  // namespace
+
+std::string NotCounterReason(absl::string_view name) {
+  if (IsRecordedName(name)) {
+    std::vector<absl::string_view> parts = absl::StrSplit(name, ':');
+    for (absl::string_view part : parts) {
+      if (HasCounterSuffix(part)) return "";
+    }
+    absl::string_view ops = parts.back();
+    for (absl::string_view rate : {"rate", "irate", "increase"}) {
+      if (absl::StartsWith(ops, rate)) {
+        return std::string("its operations part says it is already a ") +
+               std::string(rate == "increase" ? "increase" : "rate");
+      }
+    }
+    return "";
+  }
+  if (HasCounterSuffix(name) || LooksLikeHistogramName(name)) return "";
+  if (name == "up") return "up is a gauge (1 or 0)";
+  for (absl::string_view suffix : kGaugeSuffixes) {
+    if (absl::EndsWith(name, suffix)) {
+      return std::string("it ends in ") + std::string(suffix) +
+             " without _total";
+    }
+  }
+  return "";
+}
 
 bool IsRecordedName(absl::string_view name) {
   return absl::StrContains(name, ':');
-}
-
-bool IsCounterByConvention(absl::string_view name) {
-  if (!IsRecordedName(name)) return HasCounterSuffix(name);
-  for (absl::string_view part : absl::StrSplit(name, ':')) {
-    if (HasCounterSuffix(part)) return true;
-  }
-  return false;
 }
 
 bool IsTotalCounter(absl::string_view name) {

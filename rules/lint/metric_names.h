@@ -14,10 +14,14 @@ namespace fraisier::rules::lint {
 // A recording rule's output (`job:http_requests:rate5m`).
 bool IsRecordedName(absl::string_view name);
 
-// Whether `name` counts up by convention: it ends in `_total`, `_count`,
-// `_sum` or `_bucket`. For a recorded name, any of its colon-separated parts
-// may carry the suffix (`job:http_requests_total:sum`).
-bool IsCounterByConvention(absl::string_view name);
+// Why `name` is, by convention, not a counter, or "" when its name says
+// nothing against it. Plain names: a base unit or gauge word at the end
+// without `_total` (a counter of bytes is `x_bytes_total`, so `x_bytes` is
+// a gauge), `_info`, `up`; names that look like a histogram are left alone
+// (a native histogram may be rated). Recorded names: an operations part
+// that is already a rate (`job:x:rate5m`). The reason reads like
+// "it ends in _bytes without _total".
+std::string NotCounterReason(absl::string_view name);
 
 // A plain (not recorded) metric whose name ends in `_total`.
 bool IsTotalCounter(absl::string_view name);
