@@ -71,7 +71,9 @@ std::vector<CheckDef> GroupChecks() {
   CheckDef interval{"group-interval-long", Severity::kWarning,
                     "a group evaluated less often than every 5m"};
   interval.group = CheckGroupInterval;
-  CheckDef duplicate{"duplicate-rule", Severity::kError,
+  // A warning, as promtool's duplicate-rules lint does not fail a file
+  // unless --lint-fatal.
+  CheckDef duplicate{"duplicate-rule", Severity::kWarning,
                      "the same rule (name, expression, labels) twice"};
   duplicate.run = CheckDuplicates;
   return {duplicate, interval};

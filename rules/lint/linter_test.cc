@@ -78,7 +78,7 @@ TEST(LinterTest, DuplicatesAcrossFiles) {
       LintFiles({{&*one, a}, {&*two, a}}, LintOptions{}, AllCheckPtrs());
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].file, "two.yml");
-  EXPECT_EQ(f[0].severity, Severity::kError);
+  EXPECT_EQ(f[0].severity, Severity::kWarning);
   EXPECT_EQ(f[0].message,
             "duplicate of the rule at one.yml:4 (group \"g\"): same name, "
             "expression and labels, so both write the same series (or the "
