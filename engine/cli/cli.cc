@@ -9,6 +9,7 @@
 #include "engine/cli/demo_command.h"
 #include "engine/cli/promql_commands.h"
 #include "engine/cli/promqltest_command.h"
+#include "engine/cli/query_command.h"
 #include "engine/cli/serve_command.h"
 #include "engine/cli/test_rules_command.h"
 
@@ -93,13 +94,15 @@ std::vector<Command> DefaultCommands() {
        "--junit=FILE, --no-coverage).",
        RunTestRules},
       {{"query", "instant"},
-       "EXPR",
+       "[SERVER] EXPR",
        "Run an instant query against a ruler.",
-       nullptr},
+       RunQueryInstant,
+       /*own_help=*/true},
       {{"query", "range"},
-       "EXPR",
+       "[SERVER] EXPR",
        "Run a range query against a ruler.",
-       nullptr},
+       RunQueryRange,
+       /*own_help=*/true},
       {{"promql", "format"},
        "EXPR",
        "Print EXPR in canonical form.",

@@ -46,8 +46,9 @@ TEST(CliTest, HelpListsEverySubcommandOfTheDesign) {
   EXPECT_THAT(r.out, StartsWith("usage: ruler [<flags>] <command>"));
   for (const char* synopsis :
        {"serve [--config.file=FILE]", "check rules FILE...",
-        "check config FILE", "test rules TESTFILE...", "query instant EXPR",
-        "query range EXPR", "promql format EXPR", "promqltest FILE..."}) {
+        "check config FILE", "test rules TESTFILE...",
+        "query instant [SERVER] EXPR", "query range [SERVER] EXPR",
+        "promql format EXPR", "promqltest FILE..."}) {
     EXPECT_THAT(r.out, HasSubstr(synopsis)) << synopsis;
   }
   EXPECT_EQ(RunDefault({"-h"}).out, r.out);
