@@ -69,6 +69,14 @@ ExpandFunc MakeTemplateExpander(std::function<ExpanderSettings()> settings,
 
 absl::Status CheckTemplate(absl::string_view alert_name,
                            absl::string_view text) {
+  // Text without actions always parses (below the size limit), and most
+  // label values and many annotations are such text: skip the parser,
+  // which `ruler check rules` would otherwise spend a third of its time in.
+  if (text.find("{{") == absl::string_view::npos &&
+      text.size() + templates::kAlertTemplateHeader.size() <=
+          templates::Limits().max_text_bytes) {
+    return absl::OkStatus();
+  }
   return templates::CheckAlertTemplate(alert_name, text);
 }
 

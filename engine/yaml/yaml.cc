@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "engine/yaml/fast_yaml.h"
 #include "yaml-cpp/yaml.h"
 
 namespace fraisier::yaml {
@@ -95,6 +96,14 @@ absl::string_view KindName(YamlNode::Kind kind) {
 
 absl::StatusOr<YamlNode> ParseYaml(absl::string_view text,
                                    absl::string_view filename) {
+  if (std::optional<YamlNode> fast = FastParseYaml(text)) {
+    return *std::move(fast);
+  }
+  return internal::ParseYamlWithYamlCpp(text, filename);
+}
+
+absl::StatusOr<YamlNode> internal::ParseYamlWithYamlCpp(
+    absl::string_view text, absl::string_view filename) {
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));

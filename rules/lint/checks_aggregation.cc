@@ -112,11 +112,14 @@ const promql::BinaryExpr* RiskyDivision(const Expr& e, bool filtered) {
       if (const auto* d = RiskyDivision(*b.lhs, filtered || filters)) return d;
       return RiskyDivision(*b.rhs, filtered || filters);
     }
-    default:
-      for (const Expr* child : Children(e)) {
-        if (const auto* d = RiskyDivision(*child, filtered)) return d;
-      }
-      return nullptr;
+    default: {
+      const promql::BinaryExpr* found = nullptr;
+      ForEachChild(e, [&](const Expr& child) {
+        found = RiskyDivision(child, filtered);
+        return found == nullptr;
+      });
+      return found;
+    }
   }
 }
 

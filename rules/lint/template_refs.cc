@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "rules/template/ast.h"
 #include "rules/template/parser.h"
-#include "rules/template/template.h"
 
 namespace fraisier::rules::lint {
 namespace {
@@ -69,9 +68,8 @@ class RefCollector {
     }
   }
 
-  // The header binds $labels once; a second binding in the user's text
-  // changes what it means.
-  bool rebinds_labels() const { return labels_bindings_ > 1; }
+  // A binding of $labels in the user's text changes what it means.
+  bool rebinds_labels() const { return labels_bindings_ > 0; }
   std::vector<std::string> TakeRefs() { return std::move(refs_); }
 
  private:
@@ -104,12 +102,17 @@ class RefCollector {
 }  // namespace
 
 std::vector<std::string> TemplateLabelRefs(absl::string_view text) {
-  if (!absl::StrContains(text, "{{")) return {};
+  // Every way to read a label ($labels, .Labels) contains "abels".
+  if (!absl::StrContains(text, "{{") || !absl::StrContains(text, "abels")) {
+    return {};
+  }
   const std::string name = "__lint";
+  // The variables of Prometheus's header, without parsing the header.
+  templates::ParseOptions options;
+  options.predeclared_vars = {"$labels", "$externalLabels", "$externalURL",
+                              "$value"};
   absl::StatusOr<std::unique_ptr<templates::TemplateSet>> set =
-      templates::ParseTemplate(
-          name, absl::StrCat(templates::kAlertTemplateHeader, text),
-          templates::ParseOptions{});
+      templates::ParseTemplate(name, text, options);
   if (!set.ok()) return {};
   const templates::Tree* tree = (*set)->Find(name);
   if (tree == nullptr) return {};

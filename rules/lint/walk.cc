@@ -1,71 +1,8 @@
 #include "rules/lint/walk.h"
 
-#include "promql/functions.h"
-
 namespace fraisier::rules::lint {
-namespace {
-
 using promql::Expr;
 using promql::NodeKind;
-
-void WalkFrom(const Expr& node, std::vector<const Expr*>* path,
-              const std::function<void(const Expr&, Ancestors)>& visit) {
-  visit(node, Ancestors(*path));
-  path->push_back(&node);
-  for (const Expr* child : Children(node)) WalkFrom(*child, path, visit);
-  path->pop_back();
-}
-
-}  // namespace
-
-void Walk(const Expr& root,
-          const std::function<void(const Expr&, Ancestors)>& visit) {
-  std::vector<const Expr*> path;
-  WalkFrom(root, &path, visit);
-}
-
-std::vector<const Expr*> Children(const Expr& e) {
-  std::vector<const Expr*> out;
-  auto add = [&out](const Expr* child) {
-    if (child != nullptr) out.push_back(child);
-  };
-  switch (e.kind()) {
-    case NodeKind::kNumberLiteral:
-    case NodeKind::kStringLiteral:
-    case NodeKind::kVectorSelector:
-      break;
-    case NodeKind::kMatrixSelector:
-      add(static_cast<const promql::MatrixSelector&>(e).selector.get());
-      break;
-    case NodeKind::kSubquery:
-      add(static_cast<const promql::Subquery&>(e).expr.get());
-      break;
-    case NodeKind::kParen:
-      add(static_cast<const promql::ParenExpr&>(e).expr.get());
-      break;
-    case NodeKind::kUnary:
-      add(static_cast<const promql::UnaryExpr&>(e).expr.get());
-      break;
-    case NodeKind::kBinary: {
-      const auto& b = static_cast<const promql::BinaryExpr&>(e);
-      add(b.lhs.get());
-      add(b.rhs.get());
-      break;
-    }
-    case NodeKind::kAggregate: {
-      const auto& a = static_cast<const promql::AggregateExpr&>(e);
-      add(a.param.get());
-      add(a.expr.get());
-      break;
-    }
-    case NodeKind::kCall:
-      for (const auto& arg : static_cast<const promql::Call&>(e).args) {
-        add(arg.get());
-      }
-      break;
-  }
-  return out;
-}
 
 const Expr& StripParens(const Expr& e) {
   const Expr* cur = &e;
@@ -73,12 +10,6 @@ const Expr& StripParens(const Expr& e) {
     cur = static_cast<const promql::ParenExpr*>(cur)->expr.get();
   }
   return *cur;
-}
-
-absl::string_view CallName(const Expr& e) {
-  if (e.kind() != NodeKind::kCall) return "";
-  const promql::Call& call = static_cast<const promql::Call&>(e);
-  return call.func == nullptr ? absl::string_view() : call.func->name;
 }
 
 absl::string_view MetricName(const promql::VectorSelector& selector) {

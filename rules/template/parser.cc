@@ -386,6 +386,7 @@ absl::StatusOr<std::unique_ptr<TemplateSet>> ParseTemplate(
   internal::ParseContext ctx{&lexer, set.get(), &options, std::string(name),
                              absl::OkStatus()};
   internal::TreeParser top(&ctx, std::string(name));
+  top.Predeclare(options.predeclared_vars);
   if (!top.ParseTop() || ctx.failed()) return ctx.error;
   return set;
 }

@@ -7,6 +7,8 @@
 #define RULES_TEMPLATE_PARSER_H_
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -22,6 +24,10 @@ struct ParseOptions {
   // Nesting of control structures and parenthesised pipelines the parser
   // accepts; beyond it the template is rejected rather than recursed into.
   int max_depth = 100;
+  // Variables the top-level template may use without declaring them, as if
+  // declared before its text (e.g. "$labels" for code that parses an alert
+  // template without Prometheus's header).
+  std::vector<std::string> predeclared_vars;
 };
 
 // Parses `text` as the template `name` plus the templates it defines.

@@ -41,6 +41,10 @@ class TreeParser {
   TreeParser(ParseContext* ctx, std::string name)
       : ctx_(ctx), name_(std::move(name)) {}
 
+  // Variables in scope before the text (ParseOptions::predeclared_vars).
+  void Predeclare(const std::vector<std::string>& vars) {
+    vars_.insert(vars_.end(), vars.begin(), vars.end());
+  }
   // The top-level template: text and actions to EOF, plus {{define}}s.
   bool ParseTop();
   // A {{define}}; the "define" keyword has been read.

@@ -127,6 +127,19 @@ TEST(ParserTest, DefineAndBlockAddTemplates) {
               ::fraisier::testing::IsOk());
 }
 
+TEST(ParserTest, PredeclaredVariablesAreInScopeOfTheMainTemplateOnly) {
+  ParseOptions options;
+  options.predeclared_vars = {"$labels"};
+  EXPECT_THAT(ParseTemplate("t", "{{ $labels.job }}", options),
+              ::fraisier::testing::IsOk());
+  EXPECT_EQ(ParseTemplate("t", "{{ $value }}", options).status().message(),
+            "template: t:1: undefined variable \"$value\"");
+  EXPECT_EQ(ParseTemplate("t", "{{define \"d\"}}{{ $labels }}{{end}}", options)
+                .status()
+                .message(),
+            "template: t:1: undefined variable \"$labels\"");
+}
+
 TEST(ParserTest, ErrorMessagesAreGos) {
   auto error = [](absl::string_view text) {
     return std::string(Parse(text).status().message());

@@ -161,6 +161,7 @@ TEST(PrometheusCasesTest, EveryCaseMatchesPrometheus) {
       continue;
     }
     ASSERT_TRUE(tmpl.parse_status().ok()) << tmpl.parse_status();
+    EXPECT_TRUE(CheckAlertTemplate("A", c.tmpl).ok());
     absl::StatusOr<double> value = promql::ParseGoFloat(c.value);
     ASSERT_TRUE(value.ok()) << c.value;
     const Labels external =

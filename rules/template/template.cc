@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/base/status_macros.h"
 #include "rules/template/ast.h"
@@ -146,7 +147,30 @@ std::string AlertTemplate::ExpandOrError(const Data& data,
 
 absl::Status CheckAlertTemplate(absl::string_view alert_name,
                                 absl::string_view text) {
-  return AlertTemplate(alert_name, text).parse_status();
+  // The header is one line of four declarations, so parsing the text with
+  // its variables predeclared reports exactly what parsing header + text
+  // does (same messages, same line numbers; prometheus_cases_test and
+  // template_test compare the two), in about a third of the time: `ruler
+  // check rules` checks every template of every rule.
+  // Except with {{define}} or {{block}}: redefining the alert's own
+  // template is an error only because the header makes it non-empty.
+  if (absl::StrContains(text, "define") || absl::StrContains(text, "block")) {
+    return AlertTemplate(alert_name, text).parse_status();
+  }
+  const Limits limits;
+  const std::string name = AlertTemplateName(alert_name);
+  const size_t size = kAlertTemplateHeader.size() + text.size();
+  if (size > limits.max_text_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "template: ", name, ": template text of ", size,
+        " bytes exceeds the limit of ", limits.max_text_bytes, " bytes"));
+  }
+  ParseOptions options;
+  options.has_function = &HasFunction;
+  options.max_depth = limits.max_nesting_depth;
+  options.predeclared_vars = {"$labels", "$externalLabels", "$externalURL",
+                              "$value"};
+  return ParseTemplate(name, text, options).status();
 }
 
 std::string ExpansionErrorText(const absl::Status& error) {

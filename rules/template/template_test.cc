@@ -66,6 +66,57 @@ TEST(AlertTemplateTest, ErrorsRenderAsPrometheusDoes) {
             "<error expanding template: x>");
 }
 
+TEST(AlertTemplateTest, CheckReportsWhatParsingWithTheHeaderReports) {
+  // CheckAlertTemplate parses without the header, its variables
+  // predeclared; AlertTemplate parses header + text.
+  std::vector<std::string> texts = {
+      "",
+      "plain",
+      "{{ $labels.job }} {{ $value }} {{ $externalLabels.x }} {{ $externalURL "
+      "}}",
+      "{{",
+      "}}{{",
+      "{{end}}",
+      "{{else}}",
+      "a\nb\n{{ nope }}",
+      "{{- $value -}}",
+      "  {{- 1 }}",
+      "{{/* comment */}}x",
+      "{{/* unclosed",
+      "{{ $labels := .ExternalLabels }}{{ $labels.x }}",
+      "{{ $x }}",
+      "{{ define \"d\" }}{{ $labels }}{{ end }}{{ template \"d\" }}",
+      "{{ define \"d\" }}{{ . }}{{ end }}{{ template \"d\" $labels }}",
+      "{{ block \"b\" . }}{{ $value }}{{ end }}",
+      "{{ define \"__alert_A\" }}x{{ end }}",
+      "{{ define \"__alert_A\" }}{{ end }}",
+      "{{ range $i, $v := $labels }}{{ break }}{{ end }}",
+      "{{ continue }}",
+      "{{ if }}",
+      "{{ with $labels.a }}{{ . }}{{ else }}none{{ end }}",
+      "{{ \"unterminated }}",
+      "{{ printf \"%d\" 1 2 | nope }}",
+      "{{ (1 }}",
+      "{{ .Labels.job | title }}",
+      "x\n\n{{ end }}\n",
+  };
+  std::string deep;
+  for (int i = 0; i < 99; ++i) deep += "{{ if 1 }}";
+  for (int i = 0; i < 99; ++i) deep += "{{ end }}";
+  texts.push_back(deep);
+  texts.push_back("{{ if 1 }}" + deep + "{{ end }}");
+  texts.push_back("{{ if 1 }}{{ if 1 }}" + deep + "{{ end }}{{ end }}");
+  const size_t room = Limits().max_text_bytes - kAlertTemplateHeader.size();
+  texts.push_back(std::string(room, 'x'));
+  texts.push_back(std::string(room + 1, 'x'));
+  texts.push_back("{{ $value }}" + std::string(room, 'x'));
+  for (const std::string& text : texts) {
+    EXPECT_EQ(CheckAlertTemplate("A", text),
+              AlertTemplate("A", text).parse_status())
+        << text.substr(0, 80);
+  }
+}
+
 TEST(AlertTemplateTest, NowIsTheInjectedEvaluationTime) {
   Env env;
   env.eval_time_ms = 1700000000123;
