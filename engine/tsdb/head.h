@@ -122,6 +122,10 @@ class Head : public storage::Storage {
   absl::Status PersistOpenChunkLocked(MemSeries& s);
   // Replay helpers (head_replay.cc).
   absl::Status Replay();
+  // Sets s's newest sample (last_t and last_v_bits) from its newest
+  // persisted chunk, when no open sample is newer: appends compare a
+  // resent sample's value against it. Requires the series lock.
+  void RestoreNewestFromChunk(MemSeries& s, ChunkRef ref, Timestamp max_time);
   absl::Status ReplayRecord(absl::string_view record);
   // Oldest timestamp an append may carry.
   Timestamp MinValidTime() const;

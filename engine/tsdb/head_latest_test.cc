@@ -126,3 +126,36 @@ TEST_F(HeadLatestTest, AfterRestartValuesComeFromTheStore) {
 
 }  // namespace
 }  // namespace fraisier::tsdb
+
+namespace fraisier::tsdb {
+namespace {
+
+// The newest sample of a series lives only in a chunk file after replay
+// when the WAL lost the open chunk's samples (a torn tail): a resent copy
+// of that sample is still accepted, and another value at its timestamp
+// is still refused, as before the restart.
+TEST_F(HeadLatestTest, NewestSampleOnlyInAChunkFileAfterReplay) {
+  // The 121st append persists the first 120 samples; its own record is
+  // the WAL's last.
+  for (int i = 0; i <= 120; ++i) Add(kA, kStart + i * 10'000, 1000 + i);
+  head_.reset();
+  std::string newest;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/wal")) {
+    newest = std::max(newest, e.path().string());
+  }
+  ASSERT_FALSE(newest.empty());
+  std::filesystem::resize_file(newest, std::filesystem::file_size(newest) - 3);
+  Open();
+  // The open chunk is empty, so the window comes from the chunk file.
+  EXPECT_THAT(Latest(kStart + 1'160'001, kStart + 1'200'000),
+              ElementsAre("a: 1170=1117 1180=1118 1190=1119"));
+  auto app = head_->NewAppender();
+  EXPECT_THAT(app->Append(0, kA, kStart + 1'190'000, 1119), IsOk());
+  EXPECT_EQ(storage::GetAppendError(
+                app->Append(0, kA, kStart + 1'190'000, 7).status()),
+            storage::AppendError::kDuplicateTimestamp);
+  EXPECT_THAT(app->Commit(), IsOk());
+}
+
+}  // namespace
+}  // namespace fraisier::tsdb

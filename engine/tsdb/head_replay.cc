@@ -1,6 +1,7 @@
 // Rebuilding the head on Open: completed chunks from the chunk files, then
 // the newest checkpoint and the later WAL segments.
 #include <algorithm>
+#include <bit>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -20,6 +21,21 @@ struct ChainHead {
 };
 
 }  // namespace
+
+void Head::RestoreNewestFromChunk(MemSeries& s, ChunkRef ref,
+                                  Timestamp max_time) {
+  s.last_t.store(max_time, std::memory_order_relaxed);
+  absl::StatusOr<ChunkHandle> handle = chunk_files_->Read(ref);
+  if (!handle.ok()) return;
+  XorIterator it(handle->bytes(), handle->encoding());
+  while (it.Next()) {
+    if (it.At().t == max_time) {
+      s.last_v_bits.store(std::bit_cast<uint64_t>(it.At().v),
+                          std::memory_order_relaxed);
+      return;
+    }
+  }
+}
 
 absl::Status Head::Replay() {
   // The newest completed chunk per series id it was written for: files are
@@ -104,9 +120,11 @@ absl::Status Head::Replay() {
           }
           s->newest_chunk = chain.ref;
           s->newest_chunk_max_time = chain.max_time;
-          s->last_t.store(
-              s->open.num_samples() > 0 ? s->open.max_time() : chain.max_time,
-              std::memory_order_relaxed);
+          if (s->open.num_samples() > 0) {
+            s->last_t.store(s->open.max_time(), std::memory_order_relaxed);
+          } else {
+            RestoreNewestFromChunk(*s, chain.ref, chain.max_time);
+          }
         }
         return absl::OkStatus();
       }
