@@ -20,6 +20,7 @@ namespace {
 using ::fraisier::testing::IsOk;
 using ::fraisier::testing::StatusIs;
 using ::fraisier::tsdb::chunk_testing::AtRegularTimes;
+using ::fraisier::tsdb::chunk_testing::ChunkFromBits;
 using ::fraisier::tsdb::chunk_testing::Decode;
 using ::fraisier::tsdb::chunk_testing::Encode;
 using ::fraisier::tsdb::chunk_testing::RandomSamples;
@@ -155,22 +156,6 @@ TEST(XorIteratorTest, RandomGarbageNeverCrashes) {
   }
 }
 
-// Builds chunk bytes from a count and a string of '0'/'1' (spaces ignored).
-std::string ChunkFromBits(int count, absl::string_view bits) {
-  std::string out;
-  out.push_back(static_cast<char>(count >> 8));
-  out.push_back(static_cast<char>(count));
-  int n = 0;
-  for (char c : bits) {
-    if (c == ' ') continue;
-    if (n % 8 == 0) out.push_back('\0');
-    if (c == '1')
-      out.back() = static_cast<char>(out.back() | (0x80 >> (n % 8)));
-    ++n;
-  }
-  return out;
-}
-
 // Sample 0 at t=0 with a raw 0.0 value, then sample 1 one ms later.
 constexpr absl::string_view kRawZeroThenDelta1 =
     "00000000 0 "
@@ -179,14 +164,8 @@ constexpr absl::string_view kRawZeroThenDelta1 =
 
 void ExpectSecondSampleFails(absl::string_view value_bits,
                              absl::string_view message) {
-  const std::string bytes = ChunkFromBits(
-      2, absl::StrCat(kRawZeroThenDelta1, value_bits, std::string(80, '1')));
-  XorIterator it(bytes, kChunkEncodingXor);
-  ASSERT_TRUE(it.Next());
-  EXPECT_EQ(it.At(), (Sample{0, 0.0}));
-  EXPECT_FALSE(it.Next());
-  EXPECT_THAT(it.status(), StatusIs(absl::StatusCode::kDataLoss,
-                                    ::testing::HasSubstr(message)));
+  chunk_testing::ExpectSecondSampleFails(kRawZeroThenDelta1, value_bits,
+                                         kChunkEncodingXor, message);
 }
 
 TEST(XorIteratorTest, HandBuiltChunkDecodes) {

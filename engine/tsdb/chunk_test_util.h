@@ -5,12 +5,16 @@
 #include <bit>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "engine/base/status_matchers.h"
 #include "engine/model/value.h"
 #include "engine/tsdb/chunk.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace fraisier::tsdb::chunk_testing {
@@ -63,6 +67,43 @@ inline std::vector<Sample> AtRegularTimes(const std::vector<double>& values) {
     out.push_back({1700000000000 + 15000 * static_cast<int64_t>(i), values[i]});
   }
   return out;
+}
+
+// Chunk bytes from a sample count and a string of '0'/'1' (spaces ignored),
+// for hand-built chunks.
+inline std::string ChunkFromBits(int count, absl::string_view bits) {
+  std::string out;
+  out.push_back(static_cast<char>(count >> 8));
+  out.push_back(static_cast<char>(count));
+  int n = 0;
+  for (char c : bits) {
+    if (c == ' ') continue;
+    if (n % 8 == 0) out.push_back('\0');
+    if (c == '1') {
+      out.back() = static_cast<char>(out.back() | (0x80 >> (n % 8)));
+    }
+    ++n;
+  }
+  return out;
+}
+
+// A two-sample chunk of `encoding` whose first sample (t=0, 0.0) is
+// `first_bits` and whose second sample's value is `value_bits` (padded
+// with ones): the first decodes, the second fails with DataLoss naming
+// `message`.
+inline void ExpectSecondSampleFails(absl::string_view first_bits,
+                                    absl::string_view value_bits,
+                                    uint8_t encoding,
+                                    absl::string_view message) {
+  const std::string bytes = ChunkFromBits(
+      2, absl::StrCat(first_bits, value_bits, std::string(80, '1')));
+  XorIterator it(bytes, encoding);
+  ASSERT_TRUE(it.Next());
+  EXPECT_EQ(it.At(), (Sample{0, 0.0}));
+  EXPECT_FALSE(it.Next());
+  EXPECT_THAT(it.status(),
+              ::fraisier::testing::StatusIs(absl::StatusCode::kDataLoss,
+                                            ::testing::HasSubstr(message)));
 }
 
 }  // namespace fraisier::tsdb::chunk_testing

@@ -24,6 +24,7 @@ namespace {
 
 using ::fraisier::testing::IsOk;
 using ::fraisier::testing::StatusIs;
+using ::fraisier::tsdb::chunk_testing::ChunkFromBits;
 using ::fraisier::tsdb::chunk_testing::Decode;
 using ::fraisier::tsdb::chunk_testing::Encode;
 using ::testing::ElementsAreArray;
@@ -47,23 +48,6 @@ std::vector<Sample> Every15s(const std::vector<double>& values) {
   std::vector<Sample> out;
   for (size_t i = 0; i < values.size(); ++i) {
     out.push_back({kT0 + 15000 * static_cast<int64_t>(i), values[i]});
-  }
-  return out;
-}
-
-// Chunk bytes from a count and a string of '0'/'1' (spaces ignored).
-std::string ChunkFromBits(int count, absl::string_view bits) {
-  std::string out;
-  out.push_back(static_cast<char>(count >> 8));
-  out.push_back(static_cast<char>(count));
-  int n = 0;
-  for (char c : bits) {
-    if (c == ' ') continue;
-    if (n % 8 == 0) out.push_back('\0');
-    if (c == '1') {
-      out.back() = static_cast<char>(out.back() | (0x80 >> (n % 8)));
-    }
-    ++n;
   }
   return out;
 }
@@ -296,14 +280,8 @@ constexpr absl::string_view kRawZeroThenChanged =
 
 void ExpectSecondSampleFails(absl::string_view value_bits,
                              absl::string_view message) {
-  const std::string bytes = ChunkFromBits(
-      2, absl::StrCat(kRawZeroThenChanged, value_bits, std::string(80, '1')));
-  XorIterator it(bytes, kChunkEncodingXor2);
-  ASSERT_TRUE(it.Next());
-  EXPECT_EQ(it.At(), (Sample{0, 0.0}));
-  EXPECT_FALSE(it.Next());
-  EXPECT_THAT(it.status(),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr(message)));
+  chunk_testing::ExpectSecondSampleFails(kRawZeroThenChanged, value_bits,
+                                         kChunkEncodingXor2, message);
 }
 
 TEST(ChunkEncoding2Test, HandBuiltDamageIsDataLoss) {
